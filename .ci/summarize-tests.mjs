@@ -1,0 +1,31 @@
+// Sums vitest's JSON reports of every package into one `tests: N passed, M failed` line.
+// Exits 1 when a test failed or when no test ran.
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const perPackage = [];
+for (const group of ["packages", "apps"]) {
+  for (const entry of await readdir(group, { withFileTypes: true }).catch(() => [])) {
+    if (!entry.isDirectory()) continue;
+    const file = join(group, entry.name, "test-results.json");
+    let report;
+    try {
+      report = JSON.parse(await readFile(file, "utf8"));
+    } catch (error) {
+      if (error.code === "ENOENT") continue;
+      throw error;
+    }
+    passed += report.numPassedTests ?? 0;
+    failed += (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+    skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+    perPackage.push(
+      `${group}/${entry.name}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`,
+    );
+  }
+}
+for (const line of perPackage) console.log(`  ${line}`);
+console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+process.exitCode = failed > 0 || passed === 0 ? 1 : 0;

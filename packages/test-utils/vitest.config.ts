@@ -1,0 +1,3 @@
+import { defineServeTestConfig } from "../../vitest.shared.ts";
+
+export default defineServeTestConfig();
