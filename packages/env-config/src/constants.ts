@@ -1,0 +1,27 @@
+/** The toolkit's default handler service (`sagemaker_inference.default_handler_service`). */
+export const DEFAULT_HANDLER_SERVICE = "sagemaker_inference.default_handler_service";
+/** The model name the toolkits register a single model under. */
+export const DEFAULT_MODEL_NAME = "model";
+/** Where the inference toolkit writes the MMS config. */
+export const MMS_CONFIG_FILE = "/etc/sagemaker-mms.properties";
+/** Where the PyTorch toolkit writes the TorchServe config. */
+export const TS_CONFIG_FILE = "/etc/sagemaker-ts.properties";
+/** Where we write the built-in server's JSON config by default. */
+export const BUILTIN_CONFIG_FILE = "/etc/sagemaker-serve-builtin.json";
+/** The Java main class that identifies the MMS server process. */
+export const MMS_MAIN_CLASS = "com.amazonaws.ml.mms.ModelServer";
+/** The Java main class that identifies the TorchServe server process. */
+export const TS_MAIN_CLASS = "org.pytorch.serve.ModelServer";
+/** MMS's own `max_request_size` when the config has none (bytes). */
+export const MMS_DEFAULT_MAX_REQUEST_BYTES = 6_553_500;
+/** MMS's own `default_response_timeout` when the config has none (it reads the value as minutes). */
+export const MMS_DEFAULT_RESPONSE_TIMEOUT_MINUTES = 120;
+/** MMS's `job_queue_size` default, used as the built-in server's queue size. */
+export const MMS_DEFAULT_JOB_QUEUE_SIZE = 100;
+/** The backends `SAGEMAKER_SERVE_BACKEND` accepts. */
+export const BACKENDS = ["auto", "mms", "torchserve", "builtin"] as const;
+/** The log formats `SAGEMAKER_SERVE_LOG_FORMAT` accepts. */
+export const LOG_FORMATS = ["text", "json"] as const;
+
+export type Backend = (typeof BACKENDS)[number];
+export type LogFormat = (typeof LOG_FORMATS)[number];

@@ -1,0 +1,64 @@
+import { DEFAULT_MODEL_NAME } from "./constants.ts";
+import { bindAddress, checkedHandler, configValueError, renderPropertiesLines } from "./properties-lines.ts";
+import type { RenderConfigOptions } from "./render-mms-config.ts";
+import type { ServeSettings, TorchServeSettings } from "./settings.ts";
+import { DEFAULT_TS_TEMPLATE, MME_TS_TEMPLATE } from "./templates.ts";
+
+/**
+ * The PyTorch toolkit's `models=` value: JSON spread over lines joined by backslash continuations (Java
+ * strips each continuation line's leading white space), with its exact indentation.
+ */
+export function torchServeModelsValue(ts: TorchServeSettings): string {
+  const name = DEFAULT_MODEL_NAME;
+  return [
+    "{\\",
+    `        "${name}": {\\`,
+    `            "1.0": {\\`,
+    `                "defaultVersion": true,\\`,
+    `                "marName": "${name}.mar",\\`,
+    `                "minWorkers": ${ts.minWorkers},\\`,
+    `                "maxWorkers": ${ts.maxWorkers},\\`,
+    `                "batchSize": ${ts.batchSize},\\`,
+    `                "maxBatchDelay": ${ts.maxBatchDelayMs},\\`,
+    `                "responseTimeout": ${ts.responseTimeoutSeconds}\\`,
+    "                }\\",
+    "            }\\",
+    "        }",
+  ].join("\n");
+}
+
+/** `<handler>:handle`, unless the handler already names its function. */
+function handlerEntryPoint(handler: string): string {
+  return /:[A-Za-z_][A-Za-z0-9_]*$/.test(handler) ? handler : `${handler}:handle`;
+}
+
+/**
+ * The PyTorch toolkit's `/etc/sagemaker-ts.properties` text: its template, then the timeout, workers,
+ * addresses and `default_service_handler=<handler>:handle` (also in multi-model mode, where it overrides
+ * the template's line), then `models=` when any `SAGEMAKER_TS_*` is set outside multi-model mode.
+ * Deliberate fix: the toolkit's templates end without a newline, so its output glues the template's last
+ * line to the first key (`enable_model_api=truedefault_response_timeout=60`); we write the newline.
+ */
+export function renderTorchServeConfig(
+  settings: ServeSettings,
+  { handler = settings.handlerService }: RenderConfigOptions = {},
+): string {
+  const address = bindAddress("TorchServe", settings.bindPort);
+  const lines = renderPropertiesLines("TorchServe", [
+    ["default_response_timeout", settings.defaultResponseTimeout],
+    ["default_workers_per_model", settings.modelServerWorkers],
+    ["inference_address", address],
+    ["management_address", address],
+    ["default_service_handler", handlerEntryPoint(checkedHandler("TorchServe", handler))],
+  ]);
+  for (const [key, value] of Object.entries(settings.torchServe)) {
+    if (key !== "fromEnv" && (!Number.isSafeInteger(value) || (value as number) < 0)) {
+      throw configValueError("TorchServe", `models ${key}`, "not a whole number", String(value));
+    }
+  }
+  const models =
+    settings.torchServe.fromEnv && !settings.multiModel
+      ? `models=${torchServeModelsValue(settings.torchServe)}\n`
+      : "";
+  return `${settings.multiModel ? MME_TS_TEMPLATE : DEFAULT_TS_TEMPLATE}\n${lines}${models}`;
+}
