@@ -1,0 +1,299 @@
+import { waitFor } from "@sagemaker-serve/test-utils";
+import { describe, expect, it } from "vitest";
+import { exitCodeFor, isAlive, readProcessState } from "../src/index.ts";
+import { liveWithToken } from "./helpers.ts";
+import { launch } from "./launch.ts";
+
+describe("startServer: discovery and readiness", () => {
+  it("direct server (no main class): the launcher is the server; stop within grace → stopped, exit 0", async () => {
+    const { handle, events } = await launch({ mode: "direct" });
+    const { pid } = await handle.found;
+    expect(pid).toBe(handle.launcherPid);
+    await handle.ready;
+    const exit = await handle.stop();
+    expect(exit).toMatchObject({ kind: "stopped", code: 143, signal: null, stoppedBy: "request" });
+    expect(exitCodeFor(exit)).toBe(0);
+    expect(events.map((e) => e.type)).toEqual(["spawned", "found", "ready", "stopping", "exited"]);
+  });
+
+  it("foreground launcher: finds the server among the launcher's descendants, not its workers", async () => {
+    const { handle, token } = await launch({ mode: "foreground", server: ["--workers", "3"] });
+    const { pid } = await handle.found;
+    expect(pid).not.toBe(handle.launcherPid);
+    expect((await readProcessState(pid))?.ppid).toBe(handle.launcherPid);
+    await handle.ready;
+    // launcher + server + 3 workers, all in the launcher's process group
+    await waitFor(async () => (await liveWithToken(token)).length === 5, { timeoutMs: 5000 });
+    for (const member of await liveWithToken(token)) {
+      expect((await readProcessState(member))?.pgid).toBe(handle.launcherPid);
+    }
+    const exit = await handle.stop();
+    expect(exit.kind).toBe("stopped");
+    expect(await liveWithToken(token)).toEqual([]);
+  });
+
+  it("daemonising launcher (exits 0 at once): found, and the launcher's exit is not the server's", async () => {
+    const { handle } = await launch({ mode: "daemon" });
+    const { pid } = await handle.found;
+    await handle.ready;
+    await waitFor(
+      () => handle.launcherPid !== undefined && isAlive(handle.launcherPid).then((alive) => !alive),
+    );
+    expect(await isAlive(pid)).toBe(true);
+    expect((await handle.stop()).kind).toBe("stopped");
+    expect(await isAlive(pid)).toBe(false);
+  });
+
+  it("server orphaned while the launcher lingers: found by the whole-table scan once the launcher is gone", async () => {
+    const { handle, events } = await launch({ mode: "double-fork" });
+    const { pid } = await handle.found;
+    expect(events.find((e) => e.type === "found")).toMatchObject({ via: "process-table", pid });
+    await handle.ready;
+    expect((await handle.stop()).kind).toBe("stopped");
+  });
+
+  it("works without a ps binary: the tree is read from /proc", async () => {
+    const { handle } = await launch({ mode: "foreground", treeSource: "proc", server: ["--workers", "2"] });
+    const { pid } = await handle.found;
+    expect((await readProcessState(pid))?.ppid).toBe(handle.launcherPid);
+    await handle.ready;
+    await handle.stop();
+  });
+
+  it('MMS-style 200 "Unhealthy" is not ready: SERVER_NOT_READY at the deadline, and the group is stopped', async () => {
+    const { handle } = await launch({
+      server: ["--ping", "unhealthy"],
+      startupTimeoutMs: 1500,
+      stopGraceMs: 500,
+    });
+    await handle.found;
+    const error = await handle.ready.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: "SERVER_NOT_READY" });
+    expect((error as Error).message).toContain("Unhealthy");
+    expect((error as Error).message).toContain("1500 ms");
+    const exit = await handle.exited;
+    expect(exit).toMatchObject({
+      kind: "failed",
+      stoppedBy: "startup-failed",
+      error: { code: "SERVER_NOT_READY" },
+    });
+    expect(exitCodeFor(exit)).toBe(1);
+  });
+
+  it("a server that crashes before it is ready fails fast with SERVER_EXITED_BEFORE_READY", async () => {
+    const { handle } = await launch({
+      mode: "direct",
+      server: ["--ready-after", "60000", "--exit-after", "200", "--exit-code", "3"],
+      startupTimeoutMs: 60_000,
+    });
+    const error = await handle.ready.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: "SERVER_EXITED_BEFORE_READY" });
+    expect((error as Error).message).toContain("with code 3");
+    const exit = await handle.exited;
+    expect(exit).toMatchObject({ kind: "failed", code: 3 });
+    // Well before the 60 s deadline.
+    expect(exit.ranMs).toBeLessThan(30_000);
+  });
+
+  it("no server process: the toolkit's 'unsuccessfully started' message after the deadline", async () => {
+    const { handle, mainClass } = await launch({ mode: "no-server", startupTimeoutMs: 600 });
+    const error = await handle.found.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: "SERVER_NOT_FOUND" });
+    expect((error as Error).message).toMatch(/^mms model server was unsuccessfully started: /);
+    expect((error as Error).message).toContain(mainClass);
+    await expect(handle.ready).rejects.toMatchObject({ code: "SERVER_NOT_FOUND" });
+    expect((await handle.exited).kind).toBe("failed");
+  });
+
+  it("a launcher that fails (exit 1, like 'already running') fails fast instead of waiting out the deadline", async () => {
+    const { handle } = await launch({
+      mode: "no-server",
+      launcherArgs: ["--launcher-exit", "1"],
+      startupTimeoutMs: 60_000,
+    });
+    await expect(handle.found).rejects.toMatchObject({
+      code: "SERVER_EXITED_BEFORE_READY",
+      message: expect.stringContaining("exited with code 1"),
+    });
+    expect((await handle.exited).ranMs).toBeLessThan(30_000);
+  });
+
+  it("two server processes: the toolkit's 'multiple ... not supported' message", async () => {
+    // An old server with the same main class is already running (the toolkit would attach to it).
+    const first = await launch({ mode: "direct", http: false });
+    await first.handle.found;
+    const { handle } = await launch({ mode: "daemon", mainClass: first.mainClass, startupTimeoutMs: 800 });
+    const error = await handle.found.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: "SERVER_MULTIPLE" });
+    expect((error as Error).message).toMatch(/^multiple mms model servers are not supported: 2 processes/);
+    expect((await handle.exited).kind).toBe("failed");
+    expect(await isAlive((await first.handle.found).pid)).toBe(true);
+  });
+
+  it("aborting the startup signal stops the server: ready rejects STARTUP_ABORTED, exit kind stopped", async () => {
+    const controller = new AbortController();
+    const { handle } = await launch({
+      server: ["--ping", "unhealthy"],
+      signal: controller.signal,
+      startupTimeoutMs: 60_000,
+    });
+    await handle.found;
+    controller.abort();
+    await expect(handle.ready).rejects.toMatchObject({ code: "STARTUP_ABORTED" });
+    expect(await handle.exited).toMatchObject({ kind: "stopped", stoppedBy: "abort" });
+  });
+
+  it("an already aborted signal spawns nothing", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const { handle } = await launch({ signal: controller.signal });
+    expect(handle.launcherPid).toBeUndefined();
+    await expect(handle.found).rejects.toMatchObject({ code: "STARTUP_ABORTED" });
+    expect(await handle.exited).toMatchObject({ kind: "stopped", launcher: null });
+  });
+
+  it("a missing launcher is SERVER_SPAWN_FAILED", async () => {
+    const { startServer } = await import("../src/index.ts");
+    const handle = startServer({
+      command: "/nonexistent/multi-model-server",
+      args: ["--start", "secret-arg-zzz"],
+      env: {},
+      readiness: { url: "http://127.0.0.1:1/ping", isHealthy: () => true },
+      startupTimeoutMs: 1000,
+      stopGraceMs: 100,
+    });
+    const error = await handle.ready.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: "SERVER_SPAWN_FAILED", message: expect.stringContaining("ENOENT") });
+    expect((error as Error).message).not.toContain("secret-arg-zzz");
+    expect(await handle.exited).toMatchObject({ kind: "failed" });
+  });
+});
+
+describe("startServer: stopping (reliability §6 cases 2–4, 6–8)", () => {
+  it("case 2: SIGTERM to the group, server drains, launcher and workers gone; stop() is idempotent", async () => {
+    const { handle, token } = await launch({ server: ["--on-term", "drain:300", "--workers", "2"] });
+    await handle.ready;
+    const [a, b] = await Promise.all([handle.stop(), handle.stop()]);
+    expect(a).toBe(b);
+    expect(a.kind).toBe("stopped");
+    expect(await handle.stop()).toBe(a);
+    expect(await liveWithToken(token)).toEqual([]);
+  });
+
+  it("case 3: a server that ignores SIGTERM is SIGKILLed (whole group) at the grace deadline → 137", async () => {
+    const { handle, token, events } = await launch({
+      server: ["--on-term", "ignore", "--workers", "2"],
+      stopGraceMs: 600,
+    });
+    await handle.ready;
+    const exit = await handle.stop();
+    expect(exit.kind).toBe("killed");
+    expect(exitCodeFor(exit)).toBe(137);
+    expect(events.some((e) => e.type === "escalated")).toBe(true);
+    expect(await liveWithToken(token)).toEqual([]);
+  });
+
+  it("case 4: kill() during the grace period escalates at once", async () => {
+    const { handle } = await launch({ server: ["--on-term", "ignore"], stopGraceMs: 60_000 });
+    await handle.ready;
+    const stopping = handle.stop({ reason: "SIGTERM" });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const exit = await handle.kill({ reason: "SIGINT" });
+    expect(await stopping).toBe(exit);
+    expect(exit).toMatchObject({ kind: "killed", stoppedBy: "SIGTERM" });
+    expect(exit.ranMs).toBeLessThan(30_000);
+  });
+
+  it("case 6: SIGQUIT/SIGUSR1/SIGUSR2 reach the server, which keeps running", async () => {
+    const { handle, lines } = await launch();
+    const { pid } = await handle.found;
+    await handle.ready;
+    for (const sig of ["SIGQUIT", "SIGUSR1", "SIGUSR2"] as const) expect(handle.signal(sig)).toBe(true);
+    await waitFor(() => lines.some((l) => l.startsWith("Full thread dump")) && lines.includes("got SIGUSR2"));
+    expect(lines).toContain("got SIGUSR1");
+    expect(await isAlive(pid)).toBe(true);
+    await handle.stop();
+    expect(handle.signal("SIGUSR1")).toBe(false);
+  });
+
+  it("case 7: a server SIGKILLed while serving is noticed, the rest of the group is killed, exit ≠ 0", async () => {
+    const { handle, token } = await launch({ mode: "daemon", server: ["--workers", "2"] });
+    const { pid } = await handle.found;
+    await handle.ready;
+    process.kill(pid, "SIGKILL");
+    const exit = await handle.exited;
+    expect(exit).toMatchObject({ kind: "exited", stoppedBy: null });
+    expect(exitCodeFor(exit)).not.toBe(0);
+    expect(await liveWithToken(token)).toEqual([]);
+  });
+
+  it("case 8: foreground launcher exits 0 but the server died with 1 → still a failure", async () => {
+    const { handle } = await launch({
+      mode: "foreground",
+      server: ["--exit-after", "300", "--exit-code", "1"],
+    });
+    await handle.ready;
+    const exit = await handle.exited;
+    expect(exit.launcher).toEqual({ code: 0, signal: null });
+    expect(exit.kind).toBe("exited");
+    expect(exitCodeFor(exit)).toBe(1);
+  });
+});
+
+describe("startServer: exit-code table with real processes (case 12)", () => {
+  for (const code of [0, 1, 2, 127, 255]) {
+    it(`server exits by itself with ${code} → ${code}`, async () => {
+      const { handle } = await launch({
+        mode: "direct",
+        server: ["--exit-after", "150", "--exit-code", String(code)],
+      });
+      await handle.ready;
+      const exit = await handle.exited;
+      expect(exit).toMatchObject({ kind: "exited", code });
+      expect(exitCodeFor(exit)).toBe(code);
+    });
+  }
+  for (const [signal, expected] of [
+    ["SIGTERM", 143],
+    ["SIGKILL", 137],
+  ] as const) {
+    it(`server dies by ${signal} → ${expected}`, async () => {
+      const { handle } = await launch({
+        mode: "direct",
+        server: ["--exit-after", "150", "--kill-self", signal],
+      });
+      await handle.ready;
+      const exit = await handle.exited;
+      expect(exit).toMatchObject({ kind: "exited", code: null, signal });
+      expect(exitCodeFor(exit)).toBe(expected);
+    });
+  }
+});
+
+describe("startServer: zombies (cases 10, 11)", () => {
+  it("case 10: 100 orphaned grandchildren do not confuse discovery, liveness or stop", async () => {
+    const { handle, token } = await launch({
+      mode: "daemon",
+      server: ["--orphans", "100", "--workers", "1"],
+    });
+    await handle.found;
+    await handle.ready;
+    expect((await handle.stop()).kind).toBe("stopped");
+    expect(await liveWithToken(token)).toEqual([]);
+  });
+});
