@@ -1,0 +1,3 @@
+"""Python side of the sagemaker-serve built-in model server (standard library only)."""
+
+__version__ = "1.1.11"

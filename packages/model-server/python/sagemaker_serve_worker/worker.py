@@ -1,0 +1,116 @@
+"""The worker loop: load one model, then answer predict frames until the front end closes the socket."""
+import importlib
+import importlib.util
+import json
+import logging
+import os
+import socket
+import sys
+import traceback
+
+from sagemaker_serve_worker import model_loader
+from sagemaker_serve_worker.protocol import Channel
+
+TOOLKIT_MODULES = (
+    "content_types",
+    "decoder",
+    "default_handler_service",
+    "default_inference_handler",
+    "encoder",
+    "environment",
+    "errors",
+    "transformer",
+    "utils",
+)
+
+
+def install_toolkit_alias():
+    """Makes `sagemaker_inference` importable from the bundled script-mode handler when the real package is absent,
+    so the toolkit's default handler name and user scripts importing `sagemaker_inference.*` work unchanged."""
+    if importlib.util.find_spec("sagemaker_inference") is not None:
+        return
+    package = importlib.import_module("sagemaker_serve_worker.toolkit")
+    sys.modules["sagemaker_inference"] = package
+    for name in TOOLKIT_MODULES:
+        sys.modules["sagemaker_inference." + name] = importlib.import_module("sagemaker_serve_worker.toolkit." + name)
+
+
+def decode_value(content_type, value, decode):
+    if decode and content_type == "application/json":
+        return json.loads(bytes(value).decode("utf-8"))
+    if decode and content_type.startswith("text"):
+        return bytes(value).decode("utf-8")
+    return bytes(value)
+
+
+def parse_requests(header, blob, decode):
+    requests = []
+    offset = 0
+    for request in header["requests"]:
+        parameters = []
+        for name, content_type, length in request["parameters"]:
+            value = blob[offset : offset + length]
+            offset += length
+            parameters.append((name, content_type, decode_value(content_type, value, decode)))
+        requests.append({"requestId": request["requestId"], "headers": request["headers"], "parameters": parameters})
+    return requests
+
+
+def answer_predict(channel, service, header, blob, decode):
+    code, message, results = service.predict(parse_requests(header, blob, decode))
+    if results is None:
+        channel.write({"code": code, "message": message})
+        return
+    described = []
+    bodies = []
+    for body, content_type, status, phrase, headers in results:
+        described.append(
+            {"contentType": content_type, "status": status, "phrase": phrase, "headers": headers, "length": len(body)}
+        )
+        bodies.append(body)
+    channel.write({"code": code, "message": message, "results": described}, bodies)
+
+
+def load_model(request):
+    model_dir = request["modelDir"]
+    for path in (model_dir, os.path.join(model_dir, "code")):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    install_toolkit_alias()
+    return model_loader.load(
+        request["modelName"], model_dir, request["handler"], request.get("gpu"), request.get("batchSize", 1)
+    )
+
+
+def main(argv):
+    logging.basicConfig(stream=sys.stdout, format="%(message)s", level=logging.INFO)
+    fd = int(argv[argv.index("--fd") + 1]) if "--fd" in argv else 3
+    # Move the protocol socket off its well-known number and out of reach of the handler's subprocesses.
+    sock = socket.socket(fileno=os.dup(fd))
+    os.close(fd)
+    channel = Channel(sock)
+    decode = os.environ.get("MMS_DECODE_INPUT_REQUEST", "false") == "true"
+
+    message = channel.read()
+    if message is None:
+        return 0
+    request, _ = message
+    try:
+        service = load_model(request)
+    except MemoryError:
+        logging.error("Load model %s: system out of memory", request.get("modelName"), exc_info=True)
+        channel.write({"code": 507, "message": "System out of memory"})
+        return 1
+    except BaseException as error:  # noqa: BLE001 - report every load failure, including SystemExit
+        logging.error("Failed to load model %s:\n%s", request.get("modelName"), traceback.format_exc().rstrip())
+        summary = "".join(traceback.format_exception_only(type(error), error)).strip()
+        channel.write({"code": 500, "message": summary})
+        return 1
+    channel.write({"code": 200, "message": "loaded model {}".format(request.get("modelName"))})
+
+    while True:
+        message = channel.read()
+        if message is None:
+            return 0
+        header, blob = message
+        answer_predict(channel, service, header, blob, decode)

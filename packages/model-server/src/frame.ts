@@ -1,0 +1,41 @@
+/** Frames on the worker socket: `u32 length | u32 header length | JSON header | blob`, big-endian. */
+export function encodeFrame(header: unknown, chunks: readonly Buffer[] = []): Buffer[] {
+  const json = Buffer.from(JSON.stringify(header), "utf8");
+  let total = 4 + json.length;
+  for (const chunk of chunks) total += chunk.length;
+  const prefix = Buffer.allocUnsafe(8);
+  prefix.writeUInt32BE(total, 0);
+  prefix.writeUInt32BE(json.length, 4);
+  return [prefix, json, ...chunks];
+}
+
+export interface Frame {
+  header: unknown;
+  blob: Buffer;
+}
+
+/** Accumulates socket data and yields complete frames. */
+export class FrameReader {
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+
+  push(chunk: Buffer): Frame[] {
+    this.#pending.push(chunk);
+    this.#pendingBytes += chunk.length;
+    const frames: Frame[] = [];
+    for (;;) {
+      if (this.#pendingBytes < 4) break;
+      const buffer = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending);
+      this.#pending = [buffer];
+      const length = buffer.readUInt32BE(0);
+      if (buffer.length < 4 + length) break;
+      const headerLength = buffer.readUInt32BE(4);
+      const header: unknown = JSON.parse(buffer.toString("utf8", 8, 8 + headerLength));
+      frames.push({ header, blob: buffer.subarray(8 + headerLength, 4 + length) });
+      const rest = buffer.subarray(4 + length);
+      this.#pending = rest.length > 0 ? [rest] : [];
+      this.#pendingBytes = rest.length;
+    }
+    return frames;
+  }
+}

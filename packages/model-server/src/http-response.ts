@@ -1,0 +1,45 @@
+import type { ServerResponse } from "node:http";
+
+const NO_CACHE = {
+  "cache-control": "no-cache; no-store, must-revalidate, private",
+  expires: "Thu, 01 Jan 1970 00:00:00 UTC",
+  pragma: "no-cache",
+};
+
+/** MMS's error body: `{"code","type","message"}`. */
+export interface ErrorBody {
+  code: number;
+  type: string;
+  message: string;
+}
+
+/** An HTTP failure with MMS's exception type name. */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly type: string;
+  constructor(status: number, type: string, message: string) {
+    super(message);
+    this.status = status;
+    this.type = type;
+  }
+}
+
+/** Pretty-printed JSON (2-space indent) with MMS's no-cache headers; connections close after errors. */
+export function sendJson(res: ServerResponse, requestId: string, status: number, body: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = `${JSON.stringify(body, null, 2)}\n`;
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    "x-request-id": requestId,
+    ...NO_CACHE,
+    ...(status >= 400 ? { connection: "close" } : {}),
+  });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, requestId: string, error: HttpError | ErrorBody): void {
+  const body: ErrorBody =
+    error instanceof HttpError ? { code: error.status, type: error.type, message: error.message } : error;
+  sendJson(res, requestId, body.code, body);
+}

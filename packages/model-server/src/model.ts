@@ -1,0 +1,308 @@
+import { printable, type ModelServerLogger } from "./logger.ts";
+import {
+  WorkerGoneError,
+  WorkerLoadError,
+  WorkerProcess,
+  type PredictResult,
+  type RequestInput,
+  type WorkerExit,
+} from "./worker-process.ts";
+
+/** What the HTTP layer sends back for one job. */
+export type JobOutcome =
+  | { kind: "result"; result: PredictResult }
+  | { kind: "error"; status: number; type: string; message: string };
+
+export interface ModelOptions {
+  name: string;
+  url: string;
+  dir: string;
+  handler: string;
+  workers: number;
+  batchSize: number;
+  maxBatchDelayMs: number;
+  queueSize: number;
+  requestTimeoutMs: number;
+  loadTimeoutMs: number;
+  python: string;
+  pythonDir: string;
+  env: Record<string, string | undefined>;
+  logger: ModelServerLogger;
+  loadedAtStartup: boolean;
+}
+
+interface Job {
+  input: RequestInput;
+  settle: (outcome: JobOutcome) => void;
+}
+
+interface Slot {
+  index: number;
+  worker: WorkerProcess | undefined;
+  busy: Job[] | undefined;
+  failures: number;
+  restartTimer: NodeJS.Timeout | undefined;
+}
+
+/** Seconds MMS waits before restarting a worker, by consecutive failure count. */
+const BACK_OFF_MS = [0, 1000, 1000, 2000, 3000, 5000, 8000, 13000, 21000, 34000, 55000];
+
+let workerCounter = 0;
+
+/** A loaded model: its worker pool, bounded queue, batching, timeouts and restarts. */
+export class Model {
+  readonly options: ModelOptions;
+  readonly loadedAt = new Date();
+  #slots: Slot[] = [];
+  #queue: Job[] = [];
+  #batchTimer: NodeJS.Timeout | undefined;
+  #batchDue = false;
+  #stopping = false;
+  #idleWaiters: Array<() => void> = [];
+
+  constructor(options: ModelOptions) {
+    this.options = options;
+  }
+
+  /**
+   * Starts every worker. Resolves when at least one loaded; throws the load error of the last worker when none did
+   * (the model is then stopped). Workers that failed are retried with back-off.
+   */
+  async start(): Promise<void> {
+    this.#slots = Array.from({ length: this.options.workers }, (_, index) => ({
+      index,
+      worker: undefined,
+      busy: undefined,
+      failures: 0,
+      restartTimer: undefined,
+    }));
+    const results = await Promise.allSettled(this.#slots.map((slot) => this.#startSlot(slot)));
+    if (this.#slots.length > 0 && !results.some((r) => r.status === "fulfilled")) {
+      const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      await this.stop();
+      throw failure?.reason instanceof WorkerLoadError
+        ? failure.reason
+        : new WorkerLoadError(500, String(failure?.reason));
+    }
+    for (const slot of this.#slots) {
+      if (slot.worker === undefined && slot.restartTimer === undefined) this.#scheduleRestart(slot);
+    }
+  }
+
+  async #startSlot(slot: Slot): Promise<void> {
+    const id = `W-${++workerCounter}`;
+    const label = `${printable(this.options.name)} ${id}`;
+    try {
+      const worker = await WorkerProcess.start({
+        id,
+        python: this.options.python,
+        pythonDir: this.options.pythonDir,
+        modelName: this.options.name,
+        modelDir: this.options.dir,
+        handler: this.options.handler,
+        batchSize: this.options.batchSize,
+        env: this.options.env,
+        logger: this.options.logger,
+        loadTimeoutMs: this.options.loadTimeoutMs,
+      });
+      if (this.#stopping) {
+        await worker.stop();
+        return;
+      }
+      slot.worker = worker;
+      slot.failures = 0;
+      this.options.logger.info(`model ${label} loaded (pid ${worker.pid})`);
+      void worker.exited.then((exit) => this.#onExit(slot, worker, exit));
+      this.#dispatch();
+    } catch (error) {
+      slot.failures += 1;
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.logger.error(`model ${label} failed to load: ${printable(message)}`);
+      throw error;
+    }
+  }
+
+  #scheduleRestart(slot: Slot): void {
+    if (this.#stopping) return;
+    const delay = BACK_OFF_MS[Math.min(slot.failures, BACK_OFF_MS.length - 1)]!;
+    this.options.logger.info(
+      `model ${printable(this.options.name)}: restarting worker ${slot.index} in ${delay} ms`,
+    );
+    slot.restartTimer = setTimeout(() => {
+      slot.restartTimer = undefined;
+      this.#startSlot(slot).catch(() => this.#scheduleRestart(slot));
+    }, delay);
+  }
+
+  #onExit(slot: Slot, worker: WorkerProcess, exit: WorkerExit): void {
+    if (slot.worker !== worker) return;
+    slot.worker = undefined;
+    const jobs = slot.busy;
+    slot.busy = undefined;
+    if (!exit.stoppedByServer) {
+      const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+      this.options.logger.error(`model ${printable(this.options.name)} ${worker.id} died (${how})`);
+    }
+    if (jobs) {
+      const status = exit.signal === "SIGKILL" && !exit.stoppedByServer ? 507 : 500;
+      for (const job of jobs)
+        job.settle({ kind: "error", status, type: "InternalServerException", message: "Worker died." });
+    }
+    this.#scheduleRestart(slot);
+    this.#notifyIdle();
+  }
+
+  /** Live workers (loaded, not dead). */
+  get liveWorkers(): number {
+    return this.#slots.filter((slot) => slot.worker?.alive).length;
+  }
+
+  /** True when the model has a live worker (or was registered with none wanted). */
+  get healthy(): boolean {
+    return this.options.workers === 0 || this.liveWorkers > 0;
+  }
+
+  get workerInfo(): Array<{ id: string; startTime: string; status: string; pid: number | undefined }> {
+    return this.#slots.flatMap((slot) =>
+      slot.worker?.alive
+        ? [
+            {
+              id: slot.worker.id,
+              startTime: slot.worker.startedAt.toISOString(),
+              status: this.#stopping ? "UNLOADING" : "READY",
+              pid: slot.worker.pid,
+            },
+          ]
+        : [],
+    );
+  }
+
+  /** Queues a request; answers 503 at once when the queue is full. */
+  submit(input: RequestInput): Promise<JobOutcome> {
+    if (this.#stopping || this.options.workers === 0 || this.#queue.length >= this.options.queueSize) {
+      return Promise.resolve({
+        kind: "error",
+        status: 503,
+        type: "ServiceUnavailableException",
+        message: `No worker is available to serve request for model: ${this.options.name}. Consider increasing job queue size.`,
+      });
+    }
+    return new Promise((settle) => {
+      this.#queue.push({ input, settle });
+      this.#dispatch();
+    });
+  }
+
+  #dispatch(): void {
+    const { batchSize, maxBatchDelayMs } = this.options;
+    for (const slot of this.#slots) {
+      if (this.#queue.length === 0) return;
+      if (slot.worker === undefined || !slot.worker.alive || slot.busy !== undefined) continue;
+      if (batchSize > 1 && this.#queue.length < batchSize && !this.#batchDue) {
+        this.#batchTimer ??= setTimeout(() => {
+          this.#batchTimer = undefined;
+          this.#batchDue = true;
+          this.#dispatch();
+        }, maxBatchDelayMs);
+        return;
+      }
+      this.#batchDue = false;
+      clearTimeout(this.#batchTimer);
+      this.#batchTimer = undefined;
+      this.#dispatchTo(slot, this.#queue.splice(0, batchSize));
+    }
+  }
+
+  #dispatchTo(slot: Slot, jobs: Job[]): void {
+    const worker = slot.worker;
+    if (jobs.length === 0) return;
+    if (worker === undefined || slot.busy !== undefined) {
+      this.#queue.unshift(...jobs);
+      return;
+    }
+    slot.busy = jobs;
+    const timer = setTimeout(() => {
+      if (slot.busy !== jobs) return;
+      slot.busy = undefined;
+      this.options.logger.error(
+        `model ${printable(this.options.name)} ${worker.id} did not respond within ${this.options.requestTimeoutMs} ms; replacing it`,
+      );
+      for (const job of jobs) {
+        job.settle({
+          kind: "error",
+          status: 500,
+          type: "InternalServerException",
+          message: `Worker did not respond within ${this.options.requestTimeoutMs} ms and was replaced.`,
+        });
+      }
+      worker.kill();
+    }, this.options.requestTimeoutMs);
+    worker.predict(jobs.map((job) => job.input)).then(
+      (reply) => {
+        clearTimeout(timer);
+        if (slot.busy !== jobs) return;
+        slot.busy = undefined;
+        jobs.forEach((job, index) => {
+          const result = reply.results?.[index];
+          if (reply.code === 200 && result !== undefined) job.settle({ kind: "result", result });
+          else
+            job.settle({
+              kind: "error",
+              status: reply.code,
+              type: "InternalServerException",
+              message: reply.message,
+            });
+        });
+        this.#dispatch();
+        this.#notifyIdle();
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        // A gone worker is answered in #onExit with the exit status; anything else is a bug worth surfacing.
+        if (!(error instanceof WorkerGoneError)) throw error;
+      },
+    );
+  }
+
+  get idle(): boolean {
+    return this.#queue.length === 0 && this.#slots.every((slot) => slot.busy === undefined);
+  }
+
+  #notifyIdle(): void {
+    if (!this.idle) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Resolves when nothing is queued or in flight. */
+  whenIdle(): Promise<void> {
+    if (this.idle) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Stops every worker now; queued requests get 503. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    clearTimeout(this.#batchTimer);
+    for (const job of this.#queue.splice(0)) {
+      job.settle({
+        kind: "error",
+        status: 503,
+        type: "ServiceUnavailableException",
+        message: `Model ${this.options.name} is unloading.`,
+      });
+    }
+    await Promise.all(
+      this.#slots.map(async (slot) => {
+        clearTimeout(slot.restartTimer);
+        const worker = slot.worker;
+        if (worker !== undefined) {
+          await worker.stop();
+          slot.worker = undefined;
+        }
+      }),
+    );
+    this.#notifyIdle();
+  }
+}

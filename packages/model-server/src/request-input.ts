@@ -1,0 +1,71 @@
+import type { IncomingMessage } from "node:http";
+import type { RequestInput } from "./worker-process.ts";
+
+type Parameter = RequestInput["parameters"][number];
+
+function mimeType(contentType: string | undefined): string {
+  return (contentType ?? "").split(";")[0]!.trim();
+}
+
+function headerParameter(header: string, name: string): string | undefined {
+  const match = new RegExp(`(?:^|;)\\s*${name}="?([^";]*)"?`, "i").exec(header);
+  return match?.[1];
+}
+
+/** Splits a multipart/form-data body into parameters named by their Content-Disposition, as MMS does. */
+export function parseMultipart(body: Buffer, boundary: string): Parameter[] {
+  const delimiter = Buffer.from(`--${boundary}`);
+  const parameters: Parameter[] = [];
+  let start = body.indexOf(delimiter);
+  while (start !== -1) {
+    const partStart = start + delimiter.length;
+    if (body.subarray(partStart, partStart + 2).toString() === "--") break;
+    const next = body.indexOf(delimiter, partStart);
+    if (next === -1) break;
+    const part = body.subarray(partStart + 2, next - 2);
+    const headerEnd = part.indexOf("\r\n\r\n");
+    if (headerEnd !== -1) {
+      const headers = part.subarray(0, headerEnd).toString("utf8").split("\r\n");
+      const disposition = headers.find((h) => /^content-disposition:/i.test(h)) ?? "";
+      const type = headers.find((h) => /^content-type:/i.test(h));
+      const name = headerParameter(disposition, "name");
+      if (name !== undefined) {
+        parameters.push({
+          name,
+          contentType: type === undefined ? "" : mimeType(type.slice(type.indexOf(":") + 1)),
+          value: part.subarray(headerEnd + 4),
+        });
+      }
+    }
+    start = next;
+  }
+  return parameters;
+}
+
+/** Lays an HTTP request out the way MMS hands it to a worker: query parameters, then form fields or `body`. */
+export function buildRequestInput(
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  requestId: string,
+): RequestInput {
+  const headers: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
+    headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+  const parameters: Parameter[] = [];
+  for (const [name, value] of url.searchParams)
+    parameters.push({ name, contentType: "", value: Buffer.from(value) });
+  const contentType = req.headers["content-type"];
+  const mime = mimeType(contentType).toLowerCase();
+  const boundary = contentType === undefined ? undefined : headerParameter(contentType, "boundary");
+  if (mime === "multipart/form-data" && boundary !== undefined) {
+    parameters.push(...parseMultipart(body, boundary));
+  } else if (mime === "application/x-www-form-urlencoded") {
+    for (const [name, value] of new URLSearchParams(body.toString("utf8"))) {
+      parameters.push({ name, contentType: "", value: Buffer.from(value) });
+    }
+  } else {
+    parameters.push({ name: "body", contentType: mimeType(contentType), value: body });
+  }
+  return { requestId, headers, parameters };
+}

@@ -1,0 +1,290 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { BuiltinServerConfig } from "./config.ts";
+import { HttpError, sendError, sendJson } from "./http-response.ts";
+import type { Model } from "./model.ts";
+import type { ModelRegistry, RegisterRequest } from "./registry.ts";
+import { buildRequestInput } from "./request-input.ts";
+
+export interface RouteContext {
+  config: BuiltinServerConfig;
+  registry: ModelRegistry;
+  /** True while the single startup model has not loaded yet. */
+  starting: () => boolean;
+  draining: () => boolean;
+  signal: AbortSignal;
+}
+
+const NOT_FOUND = () =>
+  new HttpError(
+    404,
+    "ResourceNotFoundException",
+    "Requested resource is not found, please refer to API document.",
+  );
+const NOT_ALLOWED = () =>
+  new HttpError(
+    405,
+    "MethodNotAllowedException",
+    "Requested method is not allowed, please refer to API document.",
+  );
+
+/** Reads the body, answering 413 (MMS-style error body) past `limit` bytes. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const tooLarge = () =>
+    new HttpError(
+      413,
+      "RequestEntityTooLargeException",
+      `Request body exceeds the maximum of ${limit} bytes.`,
+    );
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > limit) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners("data");
+        req.pause();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function intParameter(url: URL, name: string, fallback: number): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === "") return fallback;
+  if (!/^-?\d+$/.test(raw))
+    throw new HttpError(400, "BadRequestException", `Invalid value for parameter ${name}: ${raw}`);
+  return Number(raw);
+}
+
+async function predict(
+  ctx: RouteContext,
+  model: Model,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  id: string,
+) {
+  const body = await readBody(req, ctx.config.maxRequestBytes);
+  const outcome = await model.submit(buildRequestInput(req, url, body, id));
+  if (outcome.kind === "error") {
+    sendError(res, id, { code: outcome.status, type: outcome.type, message: outcome.message });
+    return;
+  }
+  const { result } = outcome;
+  if (res.destroyed) return;
+  res.statusCode = result.status;
+  // Netty refuses CR/LF in a reason phrase; so does node. Drop them rather than fail the response.
+  if (result.phrase !== "") res.statusMessage = result.phrase.replace(/[\r\n]/g, " ");
+  for (const [key, value] of Object.entries(result.headers)) {
+    try {
+      res.setHeader(key, value);
+    } catch {
+      // A header name or value node refuses (control characters) is dropped, not sent half-way.
+    }
+  }
+  if (result.contentType) res.setHeader("content-type", result.contentType);
+  res.setHeader("content-length", result.body.length);
+  res.setHeader("x-request-id", id);
+  if (result.status >= 400) res.setHeader("connection", "close");
+  res.end(result.body);
+}
+
+async function registerParameters(req: IncomingMessage, url: URL, limit: number): Promise<RegisterRequest> {
+  const values = new Map<string, string>();
+  for (const [key, value] of url.searchParams) values.set(key, value);
+  const body = await readBody(req, limit);
+  if ((req.headers["content-type"] ?? "").toLowerCase().startsWith("application/json") && body.length > 0) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString("utf8"));
+    } catch {
+      throw new HttpError(400, "BadRequestException", "Request body is not valid JSON.");
+    }
+    if (typeof parsed !== "object" || parsed === null)
+      throw new HttpError(400, "BadRequestException", "Request body must be a JSON object.");
+    for (const [key, value] of Object.entries(parsed)) {
+      if (value !== null && value !== undefined) values.set(key, String(value));
+    }
+  }
+  const url_ = values.get("url");
+  if (url_ === undefined || url_ === "")
+    throw new HttpError(400, "BadRequestException", "Parameter url is required.");
+  const runtime = values.get("runtime");
+  if (runtime !== undefined && !["python", "python2", "python3"].includes(runtime.toLowerCase())) {
+    throw new HttpError(400, "BadRequestException", `Invalid RuntimeType value: ${runtime}`);
+  }
+  const number = (key: string, min: number): number | undefined => {
+    const raw = values.get(key);
+    if (raw === undefined) return undefined;
+    if (!/^\d+$/.test(raw) || Number(raw) < min)
+      throw new HttpError(400, "BadRequestException", `Invalid value for parameter ${key}: ${raw}`);
+    return Number(raw);
+  };
+  const request: RegisterRequest = { url: url_ };
+  const name = values.get("model_name");
+  if (name !== undefined && name !== "") request.modelName = name;
+  const handler = values.get("handler");
+  if (handler !== undefined && handler !== "") request.handler = handler;
+  const initialWorkers = number("initial_workers", 0);
+  if (initialWorkers !== undefined) request.initialWorkers = initialWorkers;
+  const batchSize = number("batch_size", 1);
+  if (batchSize !== undefined) request.batchSize = batchSize;
+  const maxBatchDelay = number("max_batch_delay", 0);
+  if (maxBatchDelay !== undefined) request.maxBatchDelayMs = maxBatchDelay;
+  return request;
+}
+
+function describe(model: Model): unknown {
+  const o = model.options;
+  return {
+    modelName: o.name,
+    modelVersion: "1.0",
+    modelUrl: o.url,
+    runtime: "python",
+    minWorkers: o.workers,
+    maxWorkers: o.workers,
+    batchSize: o.batchSize,
+    maxBatchDelay: o.maxBatchDelayMs,
+    loadedAtStartup: o.loadedAtStartup,
+    workers: model.workerInfo.map((w) => ({
+      id: w.id,
+      startTime: w.startTime,
+      status: w.status,
+      gpu: false,
+      memoryUsage: 0,
+    })),
+  };
+}
+
+function listModels(ctx: RouteContext, url: URL): unknown {
+  let limit = intParameter(url, "limit", 100);
+  let token = intParameter(url, "next_page_token", 0);
+  if (limit > 100 || limit < 0) limit = 100;
+  if (token < 0) token = 0;
+  const models = ctx.registry.models.sort((a, b) =>
+    a.options.name < b.options.name ? -1 : a.options.name > b.options.name ? 1 : 0,
+  );
+  let last = token + limit;
+  const page: { models: Array<{ modelName: string; modelUrl: string }>; nextPageToken?: string } = {
+    models: [],
+  };
+  if (last > models.length) last = models.length;
+  else page.nextPageToken = String(last);
+  page.models = models
+    .slice(token, last)
+    .map((m) => ({ modelName: m.options.name, modelUrl: m.options.url }));
+  return page;
+}
+
+function findModel(ctx: RouteContext, name: string): Model {
+  const model = ctx.registry.get(name);
+  if (model === undefined) throw new HttpError(404, "ModelNotFoundException", `Model not found: ${name}`);
+  return model;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, "BadRequestException", "Invalid percent-encoding in the request path.");
+  }
+}
+
+async function route(
+  ctx: RouteContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  id: string,
+): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const segments = url.pathname.split("/").filter((s) => s !== "");
+  const method = req.method ?? "GET";
+  const [first, second, third] = segments;
+  if (ctx.draining() && first !== "ping") {
+    throw new HttpError(503, "ServiceUnavailableException", "Server is shutting down.");
+  }
+  if (segments.length === 1 && first === "ping") {
+    if (method !== "GET" && method !== "HEAD" && method !== "POST") throw NOT_ALLOWED();
+    const healthy = !ctx.starting() && !ctx.draining() && ctx.registry.models.every((model) => model.healthy);
+    sendJson(res, id, healthy ? 200 : 500, { status: healthy ? "Healthy" : "Unhealthy" });
+    return;
+  }
+  if (segments.length === 1 && first === "execution-parameters") {
+    if (method !== "GET") throw NOT_ALLOWED();
+    const workers = ctx.registry.models.reduce((sum, model) => sum + model.options.workers, 0);
+    sendJson(res, id, 200, {
+      MaxConcurrentTransforms: Math.max(1, workers),
+      BatchStrategy: "MULTI_RECORD",
+      MaxPayloadInMB: Math.max(1, Math.floor(ctx.config.maxRequestBytes / (1024 * 1024))),
+    });
+    return;
+  }
+  if (segments.length === 1 && first === "invocations") {
+    if (method !== "POST") throw NOT_ALLOWED();
+    const named = url.searchParams.get("model_name");
+    if (named === null && ctx.config.multiModel)
+      throw new HttpError(400, "BadRequestException", "Parameter model_name is required.");
+    await predict(ctx, findModel(ctx, named ?? ctx.config.modelName), req, res, url, id);
+    return;
+  }
+  if (first === "predictions" && segments.length === 2) {
+    if (method !== "POST") throw NOT_ALLOWED();
+    await predict(ctx, findModel(ctx, decodeSegment(second!)), req, res, url, id);
+    return;
+  }
+  if (first !== "models" || segments.length > 3) throw NOT_FOUND();
+  if (segments.length === 3) {
+    if (third !== "invoke") throw NOT_FOUND();
+    if (method !== "POST") throw NOT_ALLOWED();
+    await predict(ctx, findModel(ctx, decodeSegment(second!)), req, res, url, id);
+    return;
+  }
+  if (segments.length === 1) {
+    if (method === "GET") {
+      sendJson(res, id, 200, listModels(ctx, url));
+      return;
+    }
+    if (method !== "POST" || !ctx.config.multiModel) throw NOT_ALLOWED();
+    const request = await registerParameters(req, url, ctx.config.maxRequestBytes);
+    const model = await ctx.registry.register(request, ctx.signal);
+    const status = model.options.workers > 0 ? "Workers scaled" : `Model "${model.options.name}" registered`;
+    sendJson(res, id, 200, { status });
+    return;
+  }
+  const name = decodeSegment(second!);
+  if (method === "GET") {
+    sendJson(res, id, 200, describe(findModel(ctx, name)));
+    return;
+  }
+  if (method !== "DELETE" || !ctx.config.multiModel) throw NOT_ALLOWED();
+  await ctx.registry.unregister(name, ctx.config.stopGraceMs);
+  sendJson(res, id, 200, { status: `Model "${name}" unregistered` });
+}
+
+/** Answers one HTTP request; every failure becomes MMS's JSON error. */
+export async function handleRequest(
+  ctx: RouteContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const id = randomUUID();
+  try {
+    await route(ctx, req, res, id);
+  } catch (error) {
+    if (error instanceof HttpError) sendError(res, id, error);
+    else
+      sendError(
+        res,
+        id,
+        new HttpError(500, "InternalServerException", (error as Error)?.message ?? String(error)),
+      );
+  }
+}

@@ -1,0 +1,168 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import type { BuiltinServerConfig } from "./config.ts";
+import { modelServerError } from "./errors.ts";
+import { HttpError } from "./http-response.ts";
+import { stderrLogger, type ModelServerLogger } from "./logger.ts";
+import type { ExtractArchive } from "./model-source.ts";
+import { ModelRegistry, waitAtMost } from "./registry.ts";
+import { handleRequest } from "./routes.ts";
+
+export interface StartModelServerOptions {
+  /** Aborting it closes the server (graceful drain with the config's `stopGraceMs`). */
+  signal?: AbortSignal;
+  /** Default: `LEVEL message` lines on stderr. Handler output arrives here prefixed with `[model name]`. */
+  logger?: ModelServerLogger;
+  /** Directory holding `model_worker.py`; default the package's `python/` directory. */
+  pythonDir?: string;
+  /** Environment of the Python workers (PATH, PYTHONPATH, ...). Default `{}`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Archive extractor; default `extractArchive` of `@sagemaker-serve/model-archive`. */
+  extractArchive?: ExtractArchive;
+}
+
+export interface ModelServerHandle {
+  /** The port actually bound (useful with `port: 0`). */
+  port: number;
+  /**
+   * Stops accepting connections, lets queued and in-flight requests finish for up to `graceMs` (default the
+   * config's `stopGraceMs`), then stops every worker. Idempotent.
+   */
+  close(graceMs?: number): Promise<void>;
+  /** Settles once the server has closed, whoever closed it. */
+  closed: Promise<void>;
+}
+
+/** The package's `python/` directory, next to `src/` and `dist/`. */
+export const DEFAULT_PYTHON_DIR = fileURLToPath(new URL("../python/", import.meta.url));
+
+const defaultExtractArchive: ExtractArchive = async (path, dest, options) => {
+  const archive = (await import("@sagemaker-serve/model-archive")) as { extractArchive?: ExtractArchive };
+  if (archive.extractArchive === undefined)
+    throw new Error("this build of @sagemaker-serve/model-archive cannot extract archives");
+  return archive.extractArchive(path, dest, options);
+};
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      reject(
+        modelServerError(
+          "MODEL_SERVER_LISTEN_FAILED",
+          `Cannot listen on ${host}:${port}: ${error.code ?? error.message}`,
+          error.code === "EADDRINUSE"
+            ? "Another process holds the port; stop it or set SAGEMAKER_BIND_TO_PORT to a free port."
+            : "Check SAGEMAKER_BIND_TO_PORT and the bind address.",
+          error,
+        ),
+      );
+    };
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Starts the built-in SageMaker model server: listens on `config.port`, then (single-model) loads the model in
+ * `config.modelDir` and resolves once at least one of its workers has loaded. `/ping` answers 500 until then.
+ * Throws `MODEL_SERVER_LISTEN_FAILED`, `MODEL_SERVER_MODEL_NOT_FOUND`, `MODEL_SERVER_ARCHIVE_FAILED` or
+ * `MODEL_SERVER_LOAD_FAILED` (after closing everything it started).
+ */
+export async function startModelServer(
+  config: BuiltinServerConfig,
+  {
+    signal,
+    logger = stderrLogger,
+    pythonDir = DEFAULT_PYTHON_DIR,
+    env = {},
+    extractArchive = defaultExtractArchive,
+  }: StartModelServerOptions = {},
+): Promise<ModelServerHandle> {
+  signal?.throwIfAborted();
+  const registry = new ModelRegistry({ config, pythonDir, env: { ...env }, logger, extractArchive });
+  const internal = new AbortController();
+  let starting = !config.multiModel;
+  let draining = false;
+  let inFlight = 0;
+  let idleResolve: (() => void) | undefined;
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    inFlight += 1;
+    res.on("close", () => {
+      inFlight -= 1;
+      if (inFlight === 0) idleResolve?.();
+    });
+    void handleRequest(
+      { config, registry, starting: () => starting, draining: () => draining, signal: internal.signal },
+      req,
+      res,
+    );
+  });
+  server.headersTimeout = 60_000;
+  server.requestTimeout = 0;
+
+  let closing: Promise<void> | undefined;
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  const close = (graceMs = config.stopGraceMs): Promise<void> => {
+    closing ??= (async () => {
+      draining = true;
+      logger.info(`model server: draining (grace ${graceMs} ms)`);
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + graceMs;
+      if (inFlight > 0) await waitAtMost(new Promise<void>((resolve) => (idleResolve = resolve)), graceMs);
+      await registry.closeAll(Math.max(0, deadline - Date.now()));
+      internal.abort();
+      server.closeAllConnections();
+      await serverClosed;
+      logger.info("model server: stopped");
+      resolveClosed();
+    })();
+    return closing;
+  };
+  const onAbort = () => void close();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  void closed.then(() => signal?.removeEventListener("abort", onAbort));
+
+  try {
+    await listen(server, config.port, config.bindAddress);
+  } catch (error) {
+    signal?.removeEventListener("abort", onAbort);
+    throw error;
+  }
+  const port = (server.address() as AddressInfo).port;
+  logger.info(
+    `model server: listening on ${config.bindAddress}:${port} (${config.multiModel ? "multi-model" : "single-model"})`,
+  );
+
+  if (!config.multiModel) {
+    try {
+      await registry.register(
+        { url: config.modelDir, modelName: config.modelName, loadedAtStartup: true },
+        internal.signal,
+      );
+      starting = false;
+    } catch (error) {
+      await close(0);
+      if (error instanceof HttpError) {
+        const notFound = error.status === 404;
+        throw modelServerError(
+          notFound ? "MODEL_SERVER_MODEL_NOT_FOUND" : "MODEL_SERVER_LOAD_FAILED",
+          notFound
+            ? `Model directory not found: "${config.modelDir}"`
+            : `Model "${config.modelName}" in "${config.modelDir}" failed to load: ${error.message}`,
+          notFound
+            ? "Mount or extract the model at the model directory (SAGEMAKER_BASE_DIR/model, default /opt/ml/model)."
+            : "Read the handler's traceback in the log lines prefixed with the model name above, fix the handler or model, and restart.",
+          error,
+        );
+      }
+      throw error;
+    }
+  }
+  return { port, close, closed };
+}
