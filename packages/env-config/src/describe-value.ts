@@ -21,6 +21,14 @@ export function looksLikeCredential(value: string): boolean {
   return (value.match(LONG_TOKEN) ?? []).some(isHighEntropyToken);
 }
 
+// JSON.stringify escapes C0 controls only; DEL, C1 and the line separators could still break a log line.
+function quote(text: string): string {
+  return JSON.stringify(text).replace(
+    /[\u007f-\u009f\u2028\u2029]/g,
+    (char) => `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 /**
  * The `(got "...")` part of a problem line: the value JSON-quoted (so control characters are visible),
  * cut after 80 characters, and never shown when it looks like a credential.
@@ -29,7 +37,7 @@ export function describeReceived(value: string): string {
   if (looksLikeCredential(value)) return "(value not shown: it looks like a credential)";
   const shown =
     value.length > MAX_SHOWN
-      ? `${JSON.stringify(value.slice(0, MAX_SHOWN))}... (${value.length} characters)`
-      : JSON.stringify(value);
+      ? `${quote(value.slice(0, MAX_SHOWN))}... (${value.length} characters)`
+      : quote(value);
   return `(got ${shown})`;
 }

@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { parseServeEnvironment } from "./parse-serve-environment.ts";
+import { renderBuiltinConfig } from "./render-builtin-config.ts";
+
+const KEYS = [
+  "port",
+  "bindAddress",
+  "multiModel",
+  "modelDir",
+  "modelName",
+  "handlerService",
+  "workers",
+  "requestTimeoutMs",
+  "maxRequestBytes",
+  "startupTimeoutMs",
+  "defaultInvocationsAccept",
+  "program",
+  "python",
+  "batchSize",
+  "maxBatchDelayMs",
+  "queueSize",
+  "stopGraceMs",
+  "logFormat",
+];
+
+describe("renderBuiltinConfig", () => {
+  it("defaults: the agreed JSON shape with MMS's defaults filled in", () => {
+    const text = renderBuiltinConfig(parseServeEnvironment({}));
+    expect(text.endsWith("}\n")).toBe(true);
+    const config = JSON.parse(text);
+    expect(Object.keys(config)).toEqual(KEYS);
+    expect(config).toEqual({
+      port: 8080,
+      bindAddress: "0.0.0.0",
+      multiModel: false,
+      modelDir: "/opt/ml/model",
+      modelName: "model",
+      handlerService: "sagemaker_inference.default_handler_service",
+      workers: null,
+      requestTimeoutMs: 3_600_000,
+      maxRequestBytes: 6_553_500,
+      startupTimeoutMs: 600_000,
+      defaultInvocationsAccept: "application/json",
+      program: "inference",
+      python: "python3",
+      batchSize: 1,
+      maxBatchDelayMs: 100,
+      queueSize: 100,
+      stopGraceMs: 25_000,
+      logFormat: "text",
+    });
+  });
+
+  it("carries every setting through", () => {
+    const config = JSON.parse(
+      renderBuiltinConfig(
+        parseServeEnvironment({
+          SAGEMAKER_MULTI_MODEL: "true",
+          SAGEMAKER_BASE_DIR: "/srv/ml dir",
+          SAGEMAKER_BIND_TO_PORT: "9000",
+          SAGEMAKER_MODEL_SERVER_WORKERS: "3",
+          SAGEMAKER_MODEL_SERVER_TIMEOUT_SECONDS: "45",
+          SAGEMAKER_MAX_PAYLOAD_IN_MB: "20",
+          SAGEMAKER_STARTUP_TIMEOUT: "30",
+          SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: "text/csv",
+          SAGEMAKER_PROGRAM: "",
+          SAGEMAKER_TS_BATCH_SIZE: "8",
+          SAGEMAKER_TS_MAX_BATCH_DELAY: "5",
+          SAGEMAKER_SERVE_PYTHON: "/venv/bin/python",
+          SAGEMAKER_SERVE_STOP_GRACE_SECONDS: "5",
+          SAGEMAKER_SERVE_LOG_FORMAT: "json",
+        }),
+        { handler: "my_pkg.my_service" },
+      ),
+    );
+    expect(config).toMatchObject({
+      port: 9000,
+      multiModel: true,
+      modelDir: "/srv/ml dir/models",
+      handlerService: "my_pkg.my_service",
+      workers: 3,
+      requestTimeoutMs: 45_000,
+      maxRequestBytes: 20_971_520,
+      startupTimeoutMs: 30_000,
+      defaultInvocationsAccept: "text/csv",
+      program: null,
+      python: "/venv/bin/python",
+      batchSize: 8,
+      maxBatchDelayMs: 5,
+      stopGraceMs: 5_000,
+      logFormat: "json",
+    });
+  });
+
+  it("round-trips hostile-looking but valid paths exactly through JSON", () => {
+    const settings = parseServeEnvironment({ SAGEMAKER_BASE_DIR: '/srv/"quoted" \\ #=!é' });
+    expect(JSON.parse(renderBuiltinConfig(settings)).modelDir).toBe('/srv/"quoted" \\ #=!é/model');
+  });
+});
