@@ -168,7 +168,8 @@ export class WorkerProcess {
         }),
       ]);
       const reply = frame.header as { code: number; message: string };
-      if (reply.code !== 200) throw new WorkerLoadError(reply.code, reply.message);
+      if (reply.code !== 200)
+        throw new WorkerLoadError(reply.code, reply.message.replace(/\s+/g, " ").trim());
       return worker;
     } catch (error) {
       worker.kill();

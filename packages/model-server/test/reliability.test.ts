@@ -1,0 +1,114 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { useTempDir, waitFor } from "@sagemaker-serve/test-utils";
+import { describe, expect, it } from "vitest";
+import { startModelServer } from "../src/index.ts";
+import { captureLog, isAlive, serve, testConfig, workerPids, type CapturedLog } from "./helpers.ts";
+
+const post = (url: string, body: string) => fetch(url, { method: "POST", body });
+
+function waitForLine(log: CapturedLog, text: string, count = 1): Promise<true> {
+  return waitFor(() => log.lines.filter((line) => line.includes(text)).length >= count, {
+    timeoutMs: 20_000,
+    description: `${count} log line(s) containing "${text}"`,
+  });
+}
+
+describe("worker pool reliability", () => {
+  it("fails the request whose worker crashes and serves the next one on a replacement", async () => {
+    const { url, log } = await serve({ handlerService: "crash_handler" });
+    const firstPid = await (await post(url("/invocations"), "pid")).text();
+    const crashed = await post(url("/invocations"), "crash");
+    expect(crashed.status).toBe(500);
+    expect(await crashed.json()).toEqual({
+      code: 500,
+      type: "InternalServerException",
+      message: "Worker died.",
+    });
+    const next = await post(url("/invocations"), "pid");
+    expect(next.status).toBe(200);
+    const secondPid = await next.text();
+    expect(secondPid).not.toBe(firstPid);
+    expect(await isAlive(Number(firstPid))).toBe(false);
+    expect(log.lines.some((line) => line.includes("died (code 3)"))).toBe(true);
+  });
+
+  it("answers a request that outlives the timeout with 500 and replaces the worker", async () => {
+    const { url, log } = await serve({ handlerService: "sleep_handler", requestTimeoutMs: 1000 });
+    const slow = await post(url("/invocations"), "60");
+    expect(slow.status).toBe(500);
+    expect(await slow.json()).toMatchObject({
+      type: "InternalServerException",
+      message: expect.stringContaining("1000 ms"),
+    });
+    const [oldPid] = workerPids(log);
+    await waitFor(async () => !(await isAlive(oldPid!)), { description: "the timed-out worker is gone" });
+    const fast = await post(url("/invocations"), "0");
+    expect(await fast.text()).toBe("slept 0.0");
+    expect(workerPids(log)).toHaveLength(2);
+  });
+
+  it("answers 503 when the queue is full", async () => {
+    const { url, log } = await serve({ handlerService: "sleep_handler", queueSize: 1 });
+    const busy = post(url("/invocations"), "3");
+    await waitForLine(log, "sleeping 3");
+    // One worker busy, room for one waiting request: of five more, exactly one waits and four are refused.
+    const more = await Promise.all(Array.from({ length: 5 }, () => post(url("/invocations"), "0")));
+    const refused = more.filter((r) => r.status === 503);
+    expect(refused).toHaveLength(4);
+    expect(await refused[0]!.json()).toEqual({
+      code: 503,
+      type: "ServiceUnavailableException",
+      message:
+        "No worker is available to serve request for model: model. Consider increasing job queue size.",
+    });
+    expect(more.filter((r) => r.status === 200)).toHaveLength(1);
+    expect((await busy).status).toBe(200);
+  });
+
+  it("batches requests up to batchSize, waiting at most maxBatchDelayMs", async () => {
+    const { url } = await serve({ handlerService: "batch_handler", batchSize: 3, maxBatchDelayMs: 1000 });
+    const answers = await Promise.all(
+      ["a", "b", "c"].map(async (body) => (await post(url("/invocations"), body)).text()),
+    );
+    expect(answers).toEqual(["batch of 3: a", "batch of 3: b", "batch of 3: c"]);
+    expect(await (await post(url("/invocations"), "alone")).text()).toBe("batch of 1: alone");
+  });
+
+  it("lets in-flight requests finish on close, refuses new connections and leaves no worker", async () => {
+    const log = captureLog();
+    const server = await startModelServer(testConfig({ handlerService: "sleep_handler", workers: 2 }), {
+      logger: log,
+      env: { PATH: process.env.PATH },
+    });
+    const base = `http://127.0.0.1:${server.port}`;
+    const inFlight = [post(`${base}/invocations`, "1"), post(`${base}/invocations`, "1")];
+    await waitForLine(log, "sleeping 1", 2);
+    const closing = server.close(20_000);
+    const answers = await Promise.all(inFlight);
+    expect(answers.map((r) => r.status)).toEqual([200, 200]);
+    await closing;
+    await server.closed;
+    await expect(fetch(`${base}/ping`)).rejects.toThrow();
+    const pids = workerPids(log);
+    expect(pids).toHaveLength(2);
+    for (const pid of pids) expect(await isAlive(pid)).toBe(false);
+  });
+
+  it("reports /ping unhealthy while a crashed model cannot reload, and healthy again once it can", async () => {
+    const marker = join(await useTempDir(), "marker");
+    const { url, log } = await serve({ handlerService: "flaky_load" }, { FLAKY_MARKER: marker });
+    expect((await fetch(url("/ping"))).status).toBe(200);
+    expect((await post(url("/invocations"), "crash")).status).toBe(500);
+    await waitForLine(log, "refusing to load again");
+    const ping = await fetch(url("/ping"));
+    expect(ping.status).toBe(500);
+    expect(await ping.json()).toEqual({ status: "Unhealthy" });
+    await rm(marker);
+    await waitFor(async () => (await fetch(url("/ping"))).status === 200, {
+      timeoutMs: 20_000,
+      description: "healthy again",
+    });
+    expect(await (await post(url("/invocations"), "x")).text()).toBe("ok");
+  });
+});
