@@ -26,3 +26,7 @@ export {
   type TorchServeManifestInput,
 } from "./manifest.ts";
 export { TORCHSERVE_BUILTIN_HANDLERS, torchServeHandlerFile } from "./torchserve-layout.ts";
+export { readManifest, findManifest, type ModelManifest, type FoundManifest } from "./read-manifest.ts";
+export { verifyArchive, type VerifyArchiveResult } from "./verify-archive.ts";
+export { extractArchive, type ExtractArchiveOptions, type ExtractArchiveResult } from "./extract-archive.ts";
+export { detectArchiveKind, type ArchiveKind } from "./archive-kind.ts";
