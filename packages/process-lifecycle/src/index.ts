@@ -28,6 +28,7 @@ export {
 export { startServer, type StartServerSpec, type ServerHandle, type ServerEvent } from "./start-server.ts";
 export {
   installSignalRouter,
+  StopRequestedError,
   STOP_SIGNALS,
   FORWARD_SIGNALS,
   type SignalRouter,

@@ -1,4 +1,4 @@
-import { lifecycleError } from "./errors.ts";
+import { ServeError } from "@sagemaker-serve/errors";
 
 /** Signals that start a graceful stop (a second one escalates). */
 export const STOP_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
@@ -14,6 +14,19 @@ export interface SignalTarget {
   off(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
+/** The abort reason of the router's signal: which stop signal arrived. */
+export class StopRequestedError extends ServeError<"STOP_REQUESTED"> {
+  override name = "StopRequestedError";
+  readonly stopSignal: StopSignal;
+
+  constructor(stopSignal: StopSignal) {
+    super("STOP_REQUESTED", `stop requested by ${stopSignal}`, {
+      hint: "Nothing to fix: the container was asked to stop.",
+    });
+    this.stopSignal = stopSignal;
+  }
+}
+
 export interface SignalRouterOptions {
   target: SignalTarget;
   /** First SIGTERM/SIGINT/SIGHUP: start a graceful stop. The router's `signal` is aborted just before. */
@@ -25,7 +38,7 @@ export interface SignalRouterOptions {
 }
 
 export interface SignalRouter {
-  /** Aborted at the first stop signal (reason: a `STOP_REQUESTED` ServeError); thread it through every startup step. */
+  /** Aborted at the first stop signal (reason: a `StopRequestedError`); thread it through every startup step. */
   readonly signal: AbortSignal;
   /** The first stop signal received, if any. */
   readonly stopSignal: StopSignal | undefined;
@@ -60,13 +73,7 @@ export function installSignalRouter({
           return;
         }
         stopSignal = name;
-        controller.abort(
-          lifecycleError(
-            "STOP_REQUESTED",
-            `stop requested by ${name}`,
-            "Nothing to fix: the container was asked to stop.",
-          ),
-        );
+        controller.abort(new StopRequestedError(name));
         onStop(name);
       },
     ]);

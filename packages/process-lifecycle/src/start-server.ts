@@ -189,7 +189,8 @@ export function startServer(spec: StartServerSpec): ServerHandle {
   let child: ChildProcess | undefined;
   let spawnError: unknown;
   if (spec.signal?.aborted) {
-    stopReason = "abort";
+    const stopSignal = (spec.signal.reason as { stopSignal?: unknown } | undefined)?.stopSignal;
+    stopReason = typeof stopSignal === "string" ? stopSignal : "abort";
   } else {
     try {
       child = spawn(spec.command, [...spec.args], {
@@ -416,7 +417,10 @@ export function startServer(spec: StartServerSpec): ServerHandle {
   }
 
   function onAbort(): void {
-    void beginStop("abort");
+    // A signal router's abort names the signal, so the exit says who stopped the server.
+    const reason: unknown = spec.signal?.reason;
+    const stopSignal = (reason as { stopSignal?: unknown } | undefined)?.stopSignal;
+    void beginStop(typeof stopSignal === "string" ? stopSignal : "abort");
   }
 
   function beginStop(reason: string): Promise<ServerExit> {

@@ -1,3 +1,4 @@
+import { access } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -79,4 +80,11 @@ export function mmsHealthy(status: number, body: string): boolean {
 
 export function pingUrl(port: number): string {
   return `http://127.0.0.1:${port}/ping`;
+}
+
+export async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }

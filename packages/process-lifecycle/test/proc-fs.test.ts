@@ -1,0 +1,107 @@
+import { spawn } from "node:child_process";
+import { waitFor } from "@sagemaker-serve/test-utils";
+import { describe, expect, it } from "vitest";
+import {
+  isAlive,
+  listDescendants,
+  psAvailable,
+  readCmdline,
+  readProcessState,
+  searchError,
+  searchServerProcesses,
+  signalGroup,
+} from "../src/index.ts";
+import { FAKE_SERVER, NODE, trackedToken, unique } from "./helpers.ts";
+
+/**
+ * A parent that never reaps: `sh` backgrounds the fake server (exits after 150 ms), then execs into a
+ * long-lived node that never calls wait, so the server stays a zombie with the main class gone from argv.
+ */
+function zombieFamily(mainClass: string, cleanups: (() => Promise<unknown>)[], token: string) {
+  const script = `"$0" "$1" server --main-class "$2" --token "$3" --exit-after 150 & exec "$0" -e "setInterval(() => {}, 1e9)" "$3"`;
+  const parent = spawn("sh", ["-c", script, NODE, FAKE_SERVER, mainClass, token], {
+    detached: true,
+    stdio: "ignore",
+  });
+  cleanups.push(async () => {
+    if (parent.pid !== undefined) signalGroup(parent.pid, "SIGKILL");
+  });
+  return parent;
+}
+
+describe("/proc helpers and the zombie rules (reliability §6 case 11)", () => {
+  it("a zombie answers kill(pid, 0) but isAlive says gone; its argv is empty and discovery skips it", async () => {
+    const cleanups: (() => Promise<unknown>)[] = [];
+    const token = trackedToken(cleanups);
+    const mainClass = unique("com.example.zombie.ModelServer");
+    const parent = zombieFamily(mainClass, cleanups, token);
+    const parentPid = parent.pid ?? 0;
+    const [serverPid] = await waitFor(async () => {
+      const { pids } = await searchServerProcesses(mainClass, { kind: "descendants", of: parentPid });
+      return pids.length === 1 ? pids : undefined;
+    });
+    expect(await isAlive(serverPid ?? 0)).toBe(true);
+    expect(await readCmdline(serverPid ?? 0)).toContain(mainClass);
+    await waitFor(async () => (await readProcessState(serverPid ?? 0))?.state === "Z", { timeoutMs: 5000 });
+    expect(() => process.kill(serverPid ?? 0, 0)).not.toThrow();
+    expect(await isAlive(serverPid ?? 0)).toBe(false);
+    expect(await readCmdline(serverPid ?? 0)).toEqual([]);
+    for (const scope of [
+      { kind: "descendants", of: parentPid } as const,
+      { kind: "process-table" } as const,
+    ]) {
+      const result = await searchServerProcesses(mainClass, scope);
+      expect(result.pids).toEqual([]);
+      expect(searchError(mainClass, result, 0)?.code).toBe("SERVER_NOT_FOUND");
+    }
+  });
+
+  it("readProcessState parses a comm with spaces and parentheses; gone processes are undefined", async () => {
+    const own = await readProcessState(process.pid);
+    expect(own).toMatchObject({
+      pid: process.pid,
+      ppid: process.ppid,
+      state: expect.stringMatching(/^[RS]$/),
+    });
+    const cleanups: (() => Promise<unknown>)[] = [];
+    const token = trackedToken(cleanups);
+    const odd = spawn(NODE, ["-e", "process.title = 'a b) (c'; setInterval(() => {}, 1e9)", token], {
+      stdio: "ignore",
+    });
+    cleanups.push(async () => odd.kill("SIGKILL"));
+    const state = await waitFor(async () => {
+      const s = await readProcessState(odd.pid ?? 0);
+      return s?.comm === "a b) (c" ? s : undefined;
+    });
+    expect(state.ppid).toBe(process.pid);
+    expect(await readProcessState(2 ** 22 + 7)).toBeUndefined();
+    expect(await isAlive(2 ** 22 + 7)).toBe(false);
+    await expect(isAlive(0)).rejects.toThrow(TypeError);
+  });
+
+  it("ps-tree and /proc list the same descendants", async () => {
+    const cleanups: (() => Promise<unknown>)[] = [];
+    const token = trackedToken(cleanups);
+    const tree = spawn(
+      "sh",
+      [
+        "-c",
+        `"$0" -e "setInterval(()=>{},1e9)" "$1" & "$0" -e "setInterval(()=>{},1e9)" "$1" & wait`,
+        NODE,
+        token,
+      ],
+      {
+        detached: true,
+        stdio: "ignore",
+      },
+    );
+    cleanups.push(async () => signalGroup(tree.pid ?? 0, "SIGKILL"));
+    const viaProc = await waitFor(async () => {
+      const pids = await listDescendants(tree.pid ?? 0, "proc");
+      return pids.length === 2 ? pids : undefined;
+    });
+    expect(await psAvailable()).toBe(true);
+    expect((await listDescendants(tree.pid ?? 0, "ps")).sort()).toEqual([...viaProc].sort());
+    expect((await listDescendants(tree.pid ?? 0, "auto")).sort()).toEqual([...viaProc].sort());
+  });
+});
