@@ -37,7 +37,7 @@ import {
   workersVariable,
 } from "./variables.ts";
 
-/** The environment as a plain map; pass `process.env` from the entrypoint, never read here. */
+/** The environment as a plain map; the entrypoint passes the process environment in, nothing here reads it. */
 export type ServeEnvironment = Readonly<Record<string, string | undefined>>;
 
 const TS_VARIABLES = [
