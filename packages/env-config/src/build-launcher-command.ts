@@ -67,34 +67,18 @@ export function buildLauncherCommand(
   }
 
   const models = settings.multiModel ? [] : ["--models", `${DEFAULT_MODEL_NAME}=${settings.modelDir}`];
-  if (backend === "mms") {
-    return {
-      command: "multi-model-server",
-      args: [
-        "--start",
-        "--model-store",
-        "/",
-        "--mms-config",
-        configPath,
-        "--log-config",
-        logConfigPath,
-        ...models,
-        "--foreground",
-      ],
-      envChanges,
-      modelStore: "/",
-    };
-  }
-  const modelStore = settings.multiModel
-    ? "/"
-    : (options.torchServeModelStore ?? `${cwd.endsWith("/") ? cwd : `${cwd}/`}.sagemaker/ts/models`);
+  const defaultTorchServeStore = `${cwd.endsWith("/") ? cwd : `${cwd}/`}.sagemaker/ts/models`;
+  const modelStore =
+    backend === "mms" || settings.multiModel ? "/" : (options.torchServeModelStore ?? defaultTorchServeStore);
+  const [command, configFlag] =
+    backend === "mms" ? ["multi-model-server", "--mms-config"] : ["torchserve", "--ts-config"];
   return {
-    command: "torchserve",
+    command,
     args: [
       "--start",
       "--model-store",
       modelStore,
-      "--ts-config",
+      configFlag,
       configPath,
       "--log-config",
       logConfigPath,

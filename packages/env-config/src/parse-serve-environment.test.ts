@@ -1,7 +1,9 @@
+import * as v from "valibot";
 import { afterEach, describe, expect, it } from "vitest";
 import { clearSecrets, isServeError } from "@sagemaker-serve/errors";
 import { EnvInvalidError } from "./errors.ts";
 import { parseServeEnvironment } from "./parse-serve-environment.ts";
+import { serveEnvironmentSchema } from "./variable-table.ts";
 
 afterEach(() => clearSecrets());
 
@@ -365,5 +367,21 @@ describe("ENV_INVALID", () => {
   it("throws TypeError for programmer misuse", () => {
     expect(() => parseServeEnvironment(null as never)).toThrow(TypeError);
     expect(() => parseServeEnvironment({ SAGEMAKER_BIND_TO_PORT: 8080 as never })).toThrow(TypeError);
+  });
+});
+
+describe("serveEnvironmentSchema", () => {
+  it("is a valibot object schema over every variable, with our problem texts as issue messages", () => {
+    const good = v.safeParse(serveEnvironmentSchema, { SAGEMAKER_BIND_TO_PORT: "1738", UNRELATED: "x" });
+    expect(good.success && good.output.SAGEMAKER_BIND_TO_PORT).toBe(1738);
+    const bad = v.safeParse(
+      serveEnvironmentSchema,
+      { SAGEMAKER_BIND_TO_PORT: "0", SAGEMAKER_SERVE_BACKEND: "x" },
+      { abortEarly: false },
+    );
+    expect(bad.issues?.map((issue) => [v.getDotPath(issue), issue.message])).toEqual([
+      ["SAGEMAKER_BIND_TO_PORT", "not a port number 1-65535"],
+      ["SAGEMAKER_SERVE_BACKEND", "must be one of auto, mms, torchserve, builtin"],
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { ServeError } from "@sagemaker-serve/errors";
 import { describeReceived } from "./describe-value.ts";
 import { parseHandler } from "./rules.ts";
+import type { ServeSettings } from "./settings.ts";
 import { propertiesValueProblem } from "./text-rules.ts";
 
 /** A config value as the toolkit holds it; `undefined`, `null`, `0` and `""` produce no line (Python truthiness). */
@@ -58,4 +59,18 @@ export function checkedHandler(server: string, handler: string): string {
   const outcome = parseHandler(handler);
   if (!outcome.ok) throw configValueError(server, "default_service_handler", outcome.problem, handler);
   return outcome.value;
+}
+
+/** The keys both toolkits write first, in their order: timeout, workers, and the two addresses on one port. */
+export function commonServerEntries(
+  server: string,
+  settings: ServeSettings,
+): Array<[string, PropertiesValue]> {
+  const address = bindAddress(server, settings.bindPort);
+  return [
+    ["default_response_timeout", settings.defaultResponseTimeout],
+    ["default_workers_per_model", settings.modelServerWorkers],
+    ["inference_address", address],
+    ["management_address", address],
+  ];
 }

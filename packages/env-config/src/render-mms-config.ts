@@ -1,4 +1,4 @@
-import { bindAddress, checkedHandler, renderPropertiesLines } from "./properties-lines.ts";
+import { checkedHandler, commonServerEntries, renderPropertiesLines } from "./properties-lines.ts";
 import type { ServeSettings } from "./settings.ts";
 import { DEFAULT_MMS_TEMPLATE, MME_MMS_TEMPLATE } from "./templates.ts";
 
@@ -17,12 +17,8 @@ export function renderMmsConfig(
   settings: ServeSettings,
   { handler = settings.handlerService }: RenderConfigOptions = {},
 ): string {
-  const address = bindAddress("MMS", settings.bindPort);
   const lines = renderPropertiesLines("MMS", [
-    ["default_response_timeout", settings.defaultResponseTimeout],
-    ["default_workers_per_model", settings.modelServerWorkers],
-    ["inference_address", address],
-    ["management_address", address],
+    ...commonServerEntries("MMS", settings),
     ["vmargs", settings.vmargs],
     ["max_request_size", settings.maxRequestBytes],
     ["default_service_handler", settings.multiModel ? undefined : checkedHandler("MMS", handler)],

@@ -1,5 +1,10 @@
 import { DEFAULT_MODEL_NAME } from "./constants.ts";
-import { bindAddress, checkedHandler, configValueError, renderPropertiesLines } from "./properties-lines.ts";
+import {
+  checkedHandler,
+  commonServerEntries,
+  configValueError,
+  renderPropertiesLines,
+} from "./properties-lines.ts";
 import type { RenderConfigOptions } from "./render-mms-config.ts";
 import type { ServeSettings, TorchServeSettings } from "./settings.ts";
 import { DEFAULT_TS_TEMPLATE, MME_TS_TEMPLATE } from "./templates.ts";
@@ -43,12 +48,8 @@ export function renderTorchServeConfig(
   settings: ServeSettings,
   { handler = settings.handlerService }: RenderConfigOptions = {},
 ): string {
-  const address = bindAddress("TorchServe", settings.bindPort);
   const lines = renderPropertiesLines("TorchServe", [
-    ["default_response_timeout", settings.defaultResponseTimeout],
-    ["default_workers_per_model", settings.modelServerWorkers],
-    ["inference_address", address],
-    ["management_address", address],
+    ...commonServerEntries("TorchServe", settings),
     ["default_service_handler", handlerEntryPoint(checkedHandler("TorchServe", handler))],
   ]);
   for (const [key, value] of Object.entries(settings.torchServe)) {

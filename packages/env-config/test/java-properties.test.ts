@@ -45,15 +45,14 @@ const TS_SINGLE: Properties = {
   disable_token_authorization: "true",
   enable_model_api: "true",
 };
+const { load_models: _singleModelOnly, ...TS_COMMON } = TS_SINGLE;
 const TS_MME: Properties = {
-  ...TS_SINGLE,
-  load_models: undefined as never,
+  ...TS_COMMON,
   model_store: "/",
   default_service_handler: "$$SAGEMAKER_HANDLER$$",
   default_workers_per_model: "1",
   async_logging: "true",
 };
-delete TS_MME.load_models;
 const HANDLER = "sagemaker_inference.default_handler_service";
 const addresses = (port: number): Properties => ({
   inference_address: `http://0.0.0.0:${port}`,
@@ -233,17 +232,18 @@ for (const a of FRAGMENTS) {
         addCase("vmargs", renderMmsConfig(settings), { ...MMS_DEFAULTS, vmargs: intended }, intended);
       }
     }
-    const handler = `pkg${a}mod${b}`;
-    const handlerSettings = tryEnv("handler", { SAGEMAKER_SERVE_HANDLER: handler });
-    if (handlerSettings) {
-      addCase("handler-mms", renderMmsConfig(handlerSettings), {
-        ...MMS_DEFAULTS,
-        default_service_handler: handler,
-      });
-      addCase("handler-ts", renderTorchServeConfig(handlerSettings), {
-        ...TS_DEFAULTS,
-        default_service_handler: /:[A-Za-z_][A-Za-z0-9_]*$/.test(handler) ? handler : `${handler}:handle`,
-      });
+    for (const handler of [`pkg${a}mod${b}`, `${a}pkg${b}`]) {
+      const handlerSettings = tryEnv("handler", { SAGEMAKER_SERVE_HANDLER: handler });
+      if (handlerSettings) {
+        addCase("handler-mms", renderMmsConfig(handlerSettings), {
+          ...MMS_DEFAULTS,
+          default_service_handler: handler,
+        });
+        addCase("handler-ts", renderTorchServeConfig(handlerSettings), {
+          ...TS_DEFAULTS,
+          default_service_handler: /:[A-Za-z_][A-Za-z0-9_]*$/.test(handler) ? handler : `${handler}:handle`,
+        });
+      }
     }
     const workers = `${a}1${b}`;
     const workerSettings = tryEnv("workers", { SAGEMAKER_MODEL_SERVER_WORKERS: workers });
