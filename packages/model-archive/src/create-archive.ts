@@ -114,6 +114,15 @@ const RUNTIMES: Record<ArchiveFlavor, readonly string[]> = {
 };
 
 function checkOptions(options: CreateArchiveOptions, flavor: ArchiveFlavor, runtime: string): void {
+  const oneOf = (key: string, value: unknown, allowed: readonly string[]): void => {
+    if (value !== undefined && !allowed.includes(value as string)) {
+      throw new TypeError(`Expected ${key} to be one of ${allowed.join(", ")}, got ${JSON.stringify(value)}`);
+    }
+  };
+  oneOf("flavor", options.flavor, ["mms", "torchserve"]);
+  oneOf("archiveFormat", options.archiveFormat, Object.keys(ARCHIVE_EXTENSIONS));
+  oneOf("compression", options.compression, ["auto", "deflate", "store"]);
+  oneOf("linkMode", options.linkMode, ["auto", "copy", "hardlink", "symlink"]);
   if (typeof options.modelName !== "string")
     throw new TypeError(`Expected modelName to be a string, got ${typeof options.modelName}`);
   if (typeof options.handler !== "string")
