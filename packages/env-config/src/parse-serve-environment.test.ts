@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { afterEach, describe, expect, it } from "vitest";
-import { clearSecrets, isServeError } from "@sagemaker-serve/errors";
+import { clearSecrets, isServeError, registerSecret } from "@sagemaker-serve/errors";
 import { EnvInvalidError } from "./errors.ts";
 import { parseServeEnvironment } from "./parse-serve-environment.ts";
 import { serveEnvironmentSchema } from "./variable-table.ts";
@@ -355,6 +355,21 @@ describe("ENV_INVALID", () => {
         expect(JSON.stringify(error.problems)).not.toContain(fragment);
       }
     }
+  });
+
+  it("never echoes a registered secret, even inside a value with another problem", () => {
+    registerSecret("zebra-lantern-42");
+    let caught: unknown;
+    try {
+      parseServeEnvironment({ SAGEMAKER_SERVE_PYTHON: "python3\nzebra-lantern-42" });
+    } catch (error) {
+      caught = error;
+    }
+    const error = caught as EnvInvalidError;
+    expect(error.message).toBe(
+      "1 environment variable is invalid: SAGEMAKER_SERVE_PYTHON: contains a line feed (LF) (value not shown: it looks like a credential)",
+    );
+    expect(JSON.stringify(error.problems)).not.toContain("zebra-lantern-42");
   });
 
   it("cuts a long value", () => {

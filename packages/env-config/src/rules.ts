@@ -4,10 +4,12 @@ import { controlCharacterProblem, propertiesValueProblem } from "./text-rules.ts
 /** The result of checking one raw value. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; problem: string };
 
+/** A value that passed. */
 export function ok<T>(value: T): Outcome<T> {
   return { ok: true, value };
 }
 
+/** A value that failed, with the problem text shown after the variable's name. */
 export function fail<T = never>(problem: string): Outcome<T> {
   return { ok: false, problem };
 }
