@@ -8,7 +8,7 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
-  /** Logs `<phase> done in N ms` (text) or `{"phase","durationMs"}` (json). */
+  /** Logs `<message> (N ms)` (text; default message `<phase> done`) or `{"msg","phase","durationMs"}` (json). */
   phase(phase: string, durationMs: number, message?: string, fields?: Record<string, unknown>): void;
   /** Same logger with a different format (decided once the environment is parsed). */
   withFormat(format: LogFormat): Logger;
@@ -43,7 +43,7 @@ export function createLogger({ write, format, now = () => new Date() }: LoggerOp
     error: (message, fields) => emit("error", message, fields),
     phase: (phase, durationMs, message, fields = {}) => {
       const ms = Math.round(durationMs);
-      emit("info", message ?? `${phase} done in ${ms} ms`, { phase, durationMs: ms, ...fields });
+      emit("info", `${message ?? `${phase} done`} (${ms} ms)`, { phase, durationMs: ms, ...fields });
     },
     withFormat: (next) => createLogger({ write, format: next, now }),
   };

@@ -1,10 +1,63 @@
+// The only module that touches process globals: argv, env, signals, exit.
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
+import { formatError } from "@sagemaker-serve/errors";
+import { installSignalRouter } from "@sagemaker-serve/process-lifecycle";
+import { runCli } from "./cli.ts";
+import type { CommandIo } from "./commands/command-io.ts";
+import { buildCommands } from "./commands/commands.ts";
+import { EXIT } from "./exit-codes.ts";
+import type { Runtime } from "./runtime.ts";
+import { realServices } from "./services.ts";
+
 declare const __SAGEMAKER_SERVE_VERSION__: string;
 
-const COMMANDS = ["serve", "archive", "config", "doctor"] as const;
+const escalation = new AbortController();
+let forward: ((signal: NodeJS.Signals) => void) | undefined;
+const router = installSignalRouter({
+  target: process,
+  onStop: () => undefined,
+  onEscalate: (signal) => escalation.abort(signal),
+  onForward: (signal) => forward?.(signal),
+});
 
-const argv = process.argv.slice(2);
-if (argv.includes("--version")) {
-  process.stdout.write(`${__SAGEMAKER_SERVE_VERSION__}\n`);
-} else {
-  process.stdout.write(`usage: sagemaker-serve <command>\n\ncommands: ${COMMANDS.join(", ")}\n`);
+const bundlePath = fileURLToPath(import.meta.url);
+const here = dirname(bundlePath);
+const runtime: Runtime = {
+  version: typeof __SAGEMAKER_SERVE_VERSION__ === "string" ? __SAGEMAKER_SERVE_VERSION__ : "0.0.0-dev",
+  pid: process.pid,
+  execPath: process.execPath,
+  bundlePath,
+  logConfigPath: join(here, "log4j2.xml"),
+  pythonDir: fileURLToPath(new URL("./python/", import.meta.url)),
+  uptimeMs: () => performance.now(),
+  escalation: escalation.signal,
+  stopSignal: () => router.stopSignal,
+  setForwardTarget: (target) => {
+    forward = target;
+  },
+  services: realServices,
+};
+
+const io: CommandIo = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  cwd: process.cwd(),
+  env: process.env,
+  signal: router.signal,
+  isTTY: process.stdout.isTTY === true,
+};
+
+let code: number;
+try {
+  code = await runCli(process.argv.slice(2), io, {
+    version: runtime.version,
+    commands: buildCommands(runtime),
+  });
+} catch (error) {
+  process.stderr.write(`${formatError(error)}\n`);
+  code = EXIT.failure;
 }
+router.dispose();
+process.exit(code);

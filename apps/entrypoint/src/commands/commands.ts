@@ -1,0 +1,29 @@
+import type { CommandSpec } from "../cli.ts";
+import type { Runtime } from "../runtime.ts";
+import { runConfigCommand } from "./config.ts";
+import { runDoctor } from "./doctor.ts";
+import { runModelServerCommand } from "./model-server.ts";
+import { runServe } from "./serve.ts";
+
+/** The CLI's commands, in help order. */
+export function buildCommands(runtime: Runtime): Record<string, CommandSpec> {
+  return {
+    serve: {
+      summary: "start and supervise the model server (the default; SageMaker runs `IMAGE serve`)",
+      run: (args, io) => runServe(args, io, runtime),
+    },
+    config: {
+      summary: "print the server config `serve` would write (--format json: the whole plan)",
+      run: (args, io) => runConfigCommand(args, io, runtime),
+    },
+    doctor: {
+      summary: "check python, pip, java, the launchers, PID 1 and the port, and say what to fix",
+      run: (args, io) => runDoctor(args, io, runtime),
+    },
+    "model-server": {
+      summary: "internal: run the built-in server (started by serve)",
+      hidden: true,
+      run: (args, io) => runModelServerCommand(args, io, runtime),
+    },
+  };
+}

@@ -1,0 +1,342 @@
+import { mkdir, stat } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { buildLauncherCommand, type ServeSettings } from "@sagemaker-serve/env-config";
+import { ServeError, formatError, isServeError, redactArgs } from "@sagemaker-serve/errors";
+import { exitCodeFor, modelServerPidFilePath, type ServerHandle } from "@sagemaker-serve/process-lifecycle";
+import { writeFileAtomic } from "../atomic-write.ts";
+import type { Backend } from "../backends/backend.ts";
+import { selectBackend } from "../backends/select-backend.ts";
+import { EXIT } from "../exit-codes.ts";
+import { findOnPath } from "../find-on-path.ts";
+import { createLogger, type Logger } from "../logger.ts";
+import { PID1_WARNING, runsAsPid1 } from "../pid1.ts";
+import { isPortFree } from "../port-check.ts";
+import { choosePython } from "../python-for-launcher.ts";
+import type { Runtime } from "../runtime.ts";
+import type { CommandIo } from "./command-io.ts";
+import { readSettings } from "./environment.ts";
+
+/** Every ServeError code the serve command itself throws. */
+export type ServeErrorCode =
+  "LAUNCHER_NOT_FOUND" | "PORT_IN_USE" | "CONFIG_WRITE_FAILED" | "REQUIREMENTS_FAILED";
+
+export const SERVE_HELP = `usage: sagemaker-serve serve [--backend auto|mms|torchserve|builtin] [--handler HANDLER]
+
+Validates the environment, installs <model dir>/code/requirements.txt, writes the server config, starts the
+model server, waits until /ping says healthy and supervises it until SIGTERM/SIGINT.
+  --backend B    same as SAGEMAKER_SERVE_BACKEND (default auto: MMS, else TorchServe, else built-in)
+  --handler H    same as SAGEMAKER_SERVE_HANDLER: the handler service (start_model_server(handler_service=H))
+`;
+
+/** The paths and argv `serve` would use, shared with the `config` command. */
+export interface LaunchPlan {
+  backend: Backend;
+  launcherPath: string | undefined;
+  reason: string;
+  configPath: string;
+  configText: string;
+  command: string;
+  args: string[];
+  envChanges: Record<string, string>;
+  /** A directory that must exist before the launcher starts (TorchServe's model store). */
+  modelStore: string | undefined;
+}
+
+/** Works out backend, config and command for `settings` without side effects. */
+export async function planLaunch(
+  settings: ServeSettings,
+  io: Pick<CommandIo, "env" | "cwd">,
+  runtime: Pick<Runtime, "execPath" | "bundlePath" | "logConfigPath">,
+): Promise<LaunchPlan> {
+  const choice = await selectBackend(settings.backend, (name) => findOnPath(name, io.env.PATH));
+  const { backend } = choice;
+  const configPath = settings.configPath ?? backend.defaultConfigPath;
+  const configText = backend.renderConfig(settings, settings.handlerService);
+  if (backend.name === "builtin") {
+    return {
+      ...choice,
+      configPath,
+      configText,
+      command: runtime.execPath,
+      args: [runtime.bundlePath, "model-server", "--config", configPath],
+      envChanges: {},
+      modelStore: undefined,
+    };
+  }
+  const launch = buildLauncherCommand(settings, {
+    backend: backend.name,
+    configPath,
+    logConfigPath: runtime.logConfigPath,
+    handler: settings.handlerService,
+    cwd: io.cwd,
+  });
+  return {
+    ...choice,
+    configPath,
+    configText,
+    command: choice.launcherPath ?? launch.command,
+    args: launch.args,
+    envChanges: launch.envChanges,
+    modelStore: launch.modelStore === "/" ? undefined : launch.modelStore,
+  };
+}
+
+function stoppedCode(runtime: Runtime): number | undefined {
+  return runtime.stopSignal() === undefined ? undefined : EXIT.ok;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function installRequirements(
+  settings: ServeSettings,
+  python: string,
+  io: CommandIo,
+  runtime: Runtime,
+  log: Logger,
+): Promise<void> {
+  const started = runtime.uptimeMs();
+  // The toolkit's single existence check (toolkit-behaviour.md §2.1 step 5).
+  if (!(await exists(settings.requirementsPath))) {
+    log.phase(
+      "requirements",
+      runtime.uptimeMs() - started,
+      `requirements: none (no ${settings.requirementsPath})`,
+    );
+    return;
+  }
+  let index;
+  if (settings.caRepositoryArn) {
+    const caStarted = runtime.uptimeMs();
+    const durationSeconds = Math.min(43_200, Math.max(900, Math.ceil(settings.pipTimeoutMs / 1000) + 60));
+    index = await runtime.services.resolvePipIndex(settings.caRepositoryArn, io.signal, durationSeconds);
+    log.phase(
+      "codeartifact",
+      runtime.uptimeMs() - caStarted,
+      `CodeArtifact index resolved: ${index.indexUrl}`,
+    );
+  }
+  log.info(`installing packages from requirements.txt with ${python}`, { path: settings.requirementsPath });
+  const result = await runtime.services.installRequirements({
+    python,
+    requirementsPath: settings.requirementsPath,
+    index,
+    env: io.env,
+    cwd: io.cwd,
+    timeoutMs: settings.pipTimeoutMs,
+    signal: io.signal,
+    onLine: (line) => io.stderr(`${line}\n`),
+  });
+  const what = result.skipped
+    ? `requirements already installed${result.detail ? ` (${result.detail})` : ""}`
+    : "requirements installed";
+  log.phase("requirements", runtime.uptimeMs() - started, what);
+}
+
+function failureCode(error: unknown): number {
+  if (!isServeError(error)) return EXIT.failure;
+  const code = error.code;
+  if (code === "ENV_INVALID" || code === "CONFIG_VALUE_INVALID") return EXIT.usage;
+  if (code === "CONFIG_WRITE_FAILED") return EXIT.prepare;
+  if (
+    code.startsWith("CODEARTIFACT") ||
+    code.startsWith("PIP") ||
+    code.startsWith("TOOL") ||
+    code === "REQUIREMENTS_FAILED"
+  )
+    return EXIT.requirements;
+  if (code.startsWith("ARCHIVE")) return EXIT.prepare;
+  return EXIT.startup;
+}
+
+/**
+ * `sagemaker-serve serve`: the whole start-up flow of the Python toolkit's `start_model_server`, then
+ * supervision until the server exits or we are asked to stop. Returns the exit code (README table).
+ */
+export async function runServe(argv: string[], io: CommandIo, runtime: Runtime): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        backend: { type: "string" },
+        handler: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    io.stderr(`sagemaker-serve serve: ${(error as Error).message}\n${SERVE_HELP}`);
+    return EXIT.usage;
+  }
+  if (parsed.values.help) {
+    io.stdout(SERVE_HELP);
+    return EXIT.ok;
+  }
+  const envStarted = runtime.uptimeMs();
+  const rawFormat = io.env.SAGEMAKER_SERVE_LOG_FORMAT === "json" ? "json" : "text";
+  let log = createLogger({ write: io.stderr, format: rawFormat });
+  const result = readSettings(io.env, { backend: parsed.values.backend, handler: parsed.values.handler });
+  if (!result.ok) {
+    io.stderr(result.text);
+    return EXIT.usage;
+  }
+  const { settings } = result;
+  log = log.withFormat(settings.logFormat);
+  log.phase("environment", runtime.uptimeMs() - envStarted, "environment valid", {
+    modelDir: settings.modelDir,
+    multiModel: settings.multiModel,
+  });
+  for (const warning of settings.warnings) log.warn(warning);
+  if (runsAsPid1(runtime.pid)) log.warn(PID1_WARNING);
+
+  let handle: ServerHandle | undefined;
+  try {
+    const plan = await planLaunch(settings, io, runtime);
+    log.info(`backend ${plan.backend.name}: ${plan.reason}`, { backend: plan.backend.name });
+    if (plan.backend.launcher !== undefined && plan.launcherPath === undefined) {
+      throw new ServeError(
+        "LAUNCHER_NOT_FOUND",
+        `${plan.backend.launcher} is not on PATH (backend ${plan.backend.name})`,
+        {
+          hint: `install ${plan.backend.name === "mms" ? "multi-model-server" : "torchserve"} in the image, or set SAGEMAKER_SERVE_BACKEND=builtin`,
+        },
+      );
+    }
+
+    const python = await choosePython({
+      explicit: io.env.SAGEMAKER_SERVE_PYTHON || undefined,
+      launcherPath: plan.backend.name === "builtin" ? undefined : plan.launcherPath,
+    });
+    if (io.signal.aborted) return stoppedCode(runtime) ?? EXIT.ok;
+    await installRequirements(settings, python.python, io, runtime, log);
+
+    const archiveStarted = runtime.uptimeMs();
+    if (plan.modelStore !== undefined) await mkdir(plan.modelStore, { recursive: true });
+    log.phase(
+      "archive",
+      runtime.uptimeMs() - archiveStarted,
+      `archive: none needed, ${plan.backend.name} loads ${settings.multiModel ? "models" : settings.modelDir} as a directory`,
+    );
+
+    const configStarted = runtime.uptimeMs();
+    try {
+      await writeFileAtomic(plan.configPath, plan.configText);
+    } catch (error) {
+      throw new ServeError(
+        "CONFIG_WRITE_FAILED",
+        `cannot write the server config to ${plan.configPath}: ${(error as Error).message}`,
+        {
+          hint: "set SAGEMAKER_SERVE_CONFIG_PATH to a writable path (the default is under /etc, which needs root)",
+          cause: error,
+        },
+      );
+    }
+    log.phase("config", runtime.uptimeMs() - configStarted, `config written to ${plan.configPath}`);
+
+    if (plan.backend.usesPidFile) {
+      const pidFile = await modelServerPidFilePath({ env: io.env, cwd: io.cwd });
+      const cleared = await runtime.services.clearStalePidFile({ path: pidFile });
+      if (cleared.action === "removed") {
+        log.info(
+          `removed stale pid file ${pidFile} (${cleared.reason}${cleared.pid === null ? "" : `, pid ${cleared.pid}`})`,
+        );
+      } else if (cleared.action === "kept") {
+        log.warn(
+          `pid file ${pidFile} belongs to a running model server (pid ${cleared.pid}); the launcher will refuse to start`,
+        );
+      }
+    }
+    if (!(await isPortFree(settings.bindPort))) {
+      throw new ServeError(
+        "PORT_IN_USE",
+        `port ${settings.bindPort} is already in use (address in use on 0.0.0.0)`,
+        {
+          hint: "stop the process holding the port, or set SAGEMAKER_BIND_TO_PORT to a free port",
+        },
+      );
+    }
+    if (io.signal.aborted) return stoppedCode(runtime) ?? EXIT.ok;
+
+    const spawnStarted = runtime.uptimeMs();
+    handle = runtime.services.startServer({
+      command: plan.command,
+      args: plan.args,
+      env: { ...io.env, ...plan.envChanges },
+      cwd: io.cwd,
+      mainClass: plan.backend.mainClass,
+      readiness: { url: `http://127.0.0.1:${settings.bindPort}/ping`, isHealthy: plan.backend.isHealthy },
+      startupTimeoutMs: settings.startupTimeoutMs,
+      stopGraceMs: settings.stopGraceMs,
+      signal: io.signal,
+      onEvent: (event) => {
+        if (event.type === "spawned") {
+          log.phase(
+            "spawn",
+            runtime.uptimeMs() - spawnStarted,
+            `launcher spawned (pid ${event.pid}): ${redactArgs([plan.command, ...plan.args]).join(" ")}`,
+            {
+              pid: event.pid,
+            },
+          );
+        } else if (event.type === "found") {
+          log.phase("found", event.ms, `server process found (pid ${event.pid}, via ${event.via})`, {
+            pid: event.pid,
+          });
+        } else if (event.type === "stopping") {
+          log.info(`stopping the server (${event.reason}); grace ${settings.stopGraceMs} ms`);
+        } else if (event.type === "escalated") {
+          log.warn("server did not stop in time: sent SIGKILL to its process group");
+        }
+      },
+    });
+    const server = handle;
+    runtime.setForwardTarget((signal) => void server.signal(signal));
+    const escalate = () => void server.kill({ reason: "second stop signal" });
+    runtime.escalation.addEventListener("abort", escalate, { once: true });
+
+    try {
+      await server.ready;
+      const readyMs = Math.round(runtime.uptimeMs());
+      log.info(`ready in ${readyMs} ms`, { phase: "ready", durationMs: readyMs, port: settings.bindPort });
+    } catch (error) {
+      const exit = await server.exited;
+      if (runtime.stopSignal() !== undefined) {
+        log.info(`stopped before the server was ready (${runtime.stopSignal()})`);
+        return exitCodeFor(exit.kind === "failed" ? { ...exit, kind: "stopped" } : exit);
+      }
+      log.error(formatError(error));
+      return EXIT.startup;
+    }
+
+    const exit = await server.exited;
+    runtime.escalation.removeEventListener("abort", escalate);
+    runtime.setForwardTarget(undefined);
+    const code = exitCodeFor(exit);
+    if (exit.kind === "exited") {
+      log.error(
+        `the model server exited by itself${exit.code === null ? "" : ` with code ${exit.code}`}${exit.signal === null ? "" : ` by ${exit.signal}`}; exiting ${code === 0 ? EXIT.failure : code}`,
+      );
+      return code === 0 ? EXIT.failure : code;
+    }
+    log.info(
+      `server stopped (${exit.kind}${exit.stoppedBy ? `, ${exit.stoppedBy}` : ""}) after ${Math.round(exit.ranMs)} ms; exiting ${code}`,
+    );
+    return code;
+  } catch (error) {
+    if (handle !== undefined) await handle.stop({ reason: "start-up failed" });
+    if (runtime.stopSignal() !== undefined && io.signal.aborted) {
+      log.info(`stopped during start-up (${runtime.stopSignal()})`);
+      return EXIT.ok;
+    }
+    log.error(formatError(error));
+    return failureCode(error);
+  }
+}

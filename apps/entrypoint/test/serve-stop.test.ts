@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { waitFor } from "@sagemaker-serve/test-utils";
+import { findProcesses } from "@sagemaker-serve/test-utils/fake-launchers/fake-launchers";
+import { ping, runCli, useServeSetup } from "./harness.ts";
+
+describe("serve: stopping", () => {
+  it("stops a serving server on SIGTERM: the group gets SIGTERM, the CLI exits 0 and nothing is left", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const cli = runCli([], { env: s.env({}, { WORKERS: 2, STOP_DELAY_MS: 300 }), cwd: s.dir });
+    await cli.waitForOutput(/ready in \d+ ms/);
+    expect((await findProcesses(s.dir)).length).toBeGreaterThanOrEqual(4);
+    cli.child.kill("SIGTERM");
+    expect(await cli.exit).toEqual({ code: 0, signal: null });
+    expect((await findProcesses(s.dir)).filter((p) => p.state !== "Z")).toEqual([]);
+  });
+
+  it("SIGKILLs a server that ignores SIGTERM when the grace period ends, and exits 137", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const cli = runCli([], {
+      env: s.env({ SAGEMAKER_SERVE_STOP_GRACE_SECONDS: "1" }, { IGNORE_SIGTERM: "1" }),
+      cwd: s.dir,
+    });
+    await cli.waitForOutput(/ready in \d+ ms/);
+    cli.child.kill("SIGTERM");
+    expect(await cli.exit).toEqual({ code: 137, signal: null });
+    expect(cli.output()).toContain("server did not stop in time: sent SIGKILL to its process group");
+  });
+
+  it("escalates at once on a second SIGTERM", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const cli = runCli([], { env: s.env({}, { IGNORE_SIGTERM: "1" }), cwd: s.dir });
+    await cli.waitForOutput(/ready in \d+ ms/);
+    cli.child.kill("SIGTERM");
+    await cli.waitForOutput("stopping the server");
+    cli.child.kill("SIGTERM");
+    // The default grace is 25 s; the test's 30 s timeout would fail if the second signal did not escalate.
+    expect(await cli.exit).toEqual({ code: 137, signal: null });
+  });
+
+  it("stops during readiness: an Unhealthy server is never reported ready and SIGTERM ends the start", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const cli = runCli([], { env: s.env({}, { WORKER_READY_DELAY_MS: 600_000 }), cwd: s.dir });
+    await cli.waitForOutput("server process found");
+    await waitFor(async () => (await ping(s.port).catch(() => undefined))?.status === 200, {
+      timeoutMs: 10_000,
+      description: "the fake answering /ping",
+    });
+    expect(JSON.parse((await ping(s.port)).body)).toEqual({ status: "Unhealthy" });
+    cli.child.kill("SIGTERM");
+    expect(await cli.exit).toEqual({ code: 0, signal: null });
+    expect(cli.output()).not.toMatch(/ready in \d+ ms/);
+  });
+
+  it("fails when the server stays Unhealthy past SAGEMAKER_STARTUP_TIMEOUT, never saying ready", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const cli = runCli([], {
+      env: s.env({ SAGEMAKER_STARTUP_TIMEOUT: "2" }, { PING_STATUS: "Unhealthy" }),
+      cwd: s.dir,
+    });
+    expect(await cli.exit).toEqual({ code: 5, signal: null });
+    expect(cli.output()).toContain("SERVER_NOT_READY");
+    expect(cli.output()).not.toMatch(/ready in \d+ ms/);
+  });
+});
