@@ -1,0 +1,3 @@
+wrk.method = "POST"
+wrk.body = '{"instances": [[1.0, 2.0, 3.0]]}'
+wrk.headers["Content-Type"] = "application/json"

@@ -1,0 +1,218 @@
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { access, readFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { setTimeout as sleep } from "node:timers/promises";
+import { it } from "vitest";
+import { startModelServer, type BuiltinServerConfig, type ModelServerHandle } from "../src/index.ts";
+
+// `pnpm --filter @sagemaker-serve/model-server bench`: the echo handler with 2 workers under our server, under
+// gunicorn + Flask (AWS's bring-your-own-container way) and in-process behind ThreadingHTTPServer, driven by wrk.
+
+const run = promisify(execFile);
+const BENCH = fileURLToPath(new URL(".", import.meta.url));
+const VENV = fileURLToPath(new URL("../node_modules/.cache/bench-venv", import.meta.url));
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 5);
+const CONCURRENCY = [1, 8, 64];
+const WORKERS = 2;
+
+interface WrkResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+}
+
+function toMs(value: string): number {
+  const match = /^([\d.]+)(us|ms|s|m)$/.exec(value.trim());
+  if (!match) throw new Error(`cannot read wrk latency "${value}"`);
+  const factor = { us: 0.001, ms: 1, s: 1000, m: 60_000 }[match[2] as "us" | "ms" | "s" | "m"];
+  return Number(match[1]) * factor;
+}
+
+async function wrk(url: string, connections: number, seconds: number, script?: string): Promise<WrkResult> {
+  const args = [`-t${Math.min(2, connections)}`, `-c${connections}`, `-d${seconds}s`, "--latency"];
+  if (script) args.push("-s", script);
+  const { stdout } = await run("wrk", [...args, url], { maxBuffer: 1 << 20 });
+  const latency = (pct: string) => toMs(new RegExp(`^\\s+${pct}%\\s+(\\S+)`, "m").exec(stdout)![1]!);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)![1]);
+  const requests = Number(/(\d+) requests in/.exec(stdout)![1]);
+  if (/Non-2xx or 3xx responses/.test(stdout)) throw new Error(`wrk saw errors:\n${stdout}`);
+  return { rps, p50: latency("50"), p99: latency("99"), requests };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitHealthy(url: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(url)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(50);
+  }
+  throw new Error(`${url} never became healthy`);
+}
+
+async function rssKb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+async function ensureVenv(): Promise<string> {
+  const python = `${VENV}/bin/python`;
+  try {
+    await access(`${VENV}/bin/gunicorn`);
+  } catch {
+    console.log("creating the gunicorn + Flask venv (pip install flask gunicorn) ...");
+    await run("python3", ["-m", "venv", VENV]);
+    await run(python, ["-m", "pip", "install", "-q", "flask", "gunicorn"], { maxBuffer: 1 << 24 });
+  }
+  return `${VENV}/bin/gunicorn`;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  process.kill(-child.pid!, "SIGTERM");
+  await Promise.race([exited, sleep(5000)]);
+  try {
+    process.kill(-child.pid!, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+type Table = Record<string, Record<number, WrkResult>>;
+
+async function measure(name: string, base: string, table: Table): Promise<void> {
+  table[name] = {};
+  await wrk(`${base}/invocations`, 8, 1, `${BENCH}post.lua`); // warm-up
+  for (const c of CONCURRENCY) {
+    table[name]![c] = await wrk(`${base}/invocations`, c, DURATION_S, `${BENCH}post.lua`);
+    const r = table[name]![c]!;
+    console.log(
+      `${name.padEnd(22)} c=${String(c).padEnd(3)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  (${r.requests} requests)`,
+    );
+  }
+}
+
+async function pingWhileSaturated(base: string): Promise<WrkResult> {
+  const load = wrk(`${base}/invocations`, 64, DURATION_S + 2, `${BENCH}post.lua`);
+  await sleep(1000);
+  const ping = await wrk(`${base}/ping`, 1, DURATION_S);
+  await load;
+  return ping;
+}
+
+it("benchmarks the built-in server against gunicorn + Flask and ThreadingHTTPServer", async () => {
+  const table: Table = {};
+  const config: BuiltinServerConfig = {
+    port: 0,
+    bindAddress: "127.0.0.1",
+    multiModel: false,
+    modelDir: `${BENCH}echo`,
+    modelName: "model",
+    handlerService: "echo_handler",
+    workers: WORKERS,
+    requestTimeoutMs: 60_000,
+    maxRequestBytes: 6 * 1024 * 1024,
+    startupTimeoutMs: 60_000,
+    defaultInvocationsAccept: null,
+    program: null,
+    python: "python3",
+    batchSize: 1,
+    maxBatchDelayMs: 100,
+    queueSize: 1000,
+    stopGraceMs: 5000,
+    logFormat: "text",
+  };
+  const quiet = { info: () => {}, warn: () => {}, error: (m: string) => console.error(m) };
+
+  const nodeStart = Date.now();
+  await run(process.execPath, ["-e", ""]);
+  const nodeBootMs = Date.now() - nodeStart;
+  const coldStart = Date.now();
+  let server: ModelServerHandle = await startModelServer(config, {
+    logger: quiet,
+    env: { PATH: process.env.PATH },
+  });
+  await waitHealthy(`http://127.0.0.1:${server.port}/ping`);
+  const coldMs = Date.now() - coldStart;
+  await server.close();
+
+  const pids: number[] = [];
+  server = await startModelServer(config, {
+    logger: {
+      ...quiet,
+      info: (m) => void (/ loaded \(pid (\d+)\)/.exec(m) && pids.push(Number(/pid (\d+)/.exec(m)![1]))),
+    },
+    env: { PATH: process.env.PATH },
+  });
+  const ours = `http://127.0.0.1:${server.port}`;
+  await measure("sagemaker-serve builtin", ours, table);
+  const oursPing = await pingWhileSaturated(ours);
+  const workersRss = (await Promise.all(pids.map(rssKb))).reduce((a, b) => a + b, 0);
+  const frontRss = Math.round(process.memoryUsage().rss / 1024);
+  await server.close();
+
+  const gunicorn = await ensureVenv();
+  const gPort = await freePort();
+  const g = spawn(
+    gunicorn,
+    ["-k", "sync", "-w", String(WORKERS), "-b", `127.0.0.1:${gPort}`, "--chdir", BENCH, "flask_app:app"],
+    {
+      stdio: "ignore",
+      detached: true,
+    },
+  );
+  let gPing: WrkResult;
+  try {
+    await waitHealthy(`http://127.0.0.1:${gPort}/ping`);
+    await measure("gunicorn + Flask", `http://127.0.0.1:${gPort}`, table);
+    gPing = await pingWhileSaturated(`http://127.0.0.1:${gPort}`);
+  } finally {
+    await stopChild(g);
+  }
+
+  const tPort = await freePort();
+  const t = spawn("python3", [`${BENCH}threading_server.py`, String(tPort)], {
+    stdio: "ignore",
+    detached: true,
+  });
+  try {
+    await waitHealthy(`http://127.0.0.1:${tPort}/ping`);
+    await measure("ThreadingHTTPServer", `http://127.0.0.1:${tPort}`, table);
+  } finally {
+    await stopChild(t);
+  }
+
+  console.log("\nratios (builtin / other): req/s and p99");
+  for (const other of ["gunicorn + Flask", "ThreadingHTTPServer"]) {
+    for (const c of CONCURRENCY) {
+      const a = table["sagemaker-serve builtin"]![c]!;
+      const b = table[other]![c]!;
+      console.log(
+        `  vs ${other.padEnd(20)} c=${String(c).padEnd(3)} throughput x${(a.rps / b.rps).toFixed(2)}  p99 x${(a.p99 / b.p99).toFixed(2)}`,
+      );
+    }
+  }
+  console.log(
+    `\n/ping while /invocations is saturated (c=64): builtin p50 ${oursPing.p50.toFixed(2)} ms p99 ${oursPing.p99.toFixed(2)} ms; gunicorn + Flask p50 ${gPing!.p50.toFixed(2)} ms p99 ${gPing!.p99.toFixed(2)} ms`,
+  );
+  console.log(
+    `cold start, startModelServer() to first healthy /ping with one model (${WORKERS} workers): ${coldMs} ms (+ ${nodeBootMs} ms for a bare node process to start)`,
+  );
+  console.log(
+    `RSS: ${WORKERS} Python workers ${Math.round(workersRss / 1024)} MB; Node front end (inside the bench runner) ${Math.round(frontRss / 1024)} MB`,
+  );
+});
