@@ -1,0 +1,352 @@
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { redact, redactArgs, registerSecret } from "@sagemaker-serve/errors";
+import { writeCredentialsFile, type CredentialsFile } from "./credentials-file.ts";
+import { PipInstallError, type PipInstallErrorOptions } from "./errors.ts";
+import { installFingerprint, readInstalledFingerprint, writeInstalledFingerprint } from "./install-state.ts";
+import { buildPipArgs } from "./pip-args.ts";
+import { probePython } from "./python-probe.ts";
+import { readRequirements, type ReadRequirementsResult } from "./requirements-file.ts";
+import { runPip } from "./run-pip.ts";
+
+/** A package index, with credentials kept apart from the URL (the shape `resolvePipIndex` returns). */
+export interface PipIndex {
+  /** The index URL (`.../simple/`). Credentials in it are moved out of the URL before pip sees it. */
+  indexUrl: string;
+  username?: string;
+  password?: string;
+}
+
+export interface InstallRequirementsOptions {
+  /** The requirements file (`<model_dir>/code/requirements.txt`). Absent means nothing to install. */
+  requirementsPath: string;
+  /** The interpreter to run `-m pip` with (`python3`, or an absolute path). */
+  python: string;
+  /**
+   * A private index that replaces PyPI (`--index-url`). With it pip also runs `--isolated` with
+   * `PIP_CONFIG_FILE=/dev/null` (no ambient pip configuration) and credentials go through a private netrc.
+   */
+  index?: PipIndex;
+  /** Wall-clock budget for the install, probe included; pip's whole process group is killed when it passes. */
+  timeoutMs: number;
+  /** Cancels the install: pip's group is killed, the credentials removed, and the promise rejects with the reason. */
+  signal?: AbortSignal;
+  /** Receives pip's output line by line, already redacted. */
+  onLine?: (line: string, stream: "stdout" | "stderr") => void;
+  /** Receives warnings of this package (allowed policy violations). Default: `onLine` with a `warning: ` prefix. */
+  onWarning?: (message: string) => void;
+  /** With a private index, allow lines that change where packages come from (with a warning). Default false. */
+  allowIndexOptions?: boolean;
+  /** Reinstall even when this exact install already succeeded in this container. Default false. */
+  force?: boolean;
+  /**
+   * Where the last successful install is remembered; `false` turns the skip off.
+   * Default `<os tmpdir>/sagemaker-serve/pip-install-state.json` (lives as long as the container's /tmp).
+   */
+  statePath?: string | false;
+  /** Where the private credentials directory is made. Default the OS temp dir. */
+  tmpDir?: string;
+  /** Variables added to (or, when `undefined`, removed from) the environment pip inherits. */
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Extra pip arguments appended after ours (`--only-binary=:all:`, `--require-hashes`, ...). */
+  extraArgs?: string[];
+  /** Return the command without running anything. Default false. */
+  dryRun?: boolean;
+  /** How many of pip's last lines an error keeps. Default 20. */
+  tailLines?: number;
+}
+
+export interface InstallRequirementsResult {
+  /** True when pip did not run. */
+  skipped: boolean;
+  /** Why: pip ran, the file is absent or has no lines, the same install already succeeded, or a dry run. */
+  reason: "installed" | "absent" | "empty" | "unchanged" | "dry-run";
+  /** The interpreter (that ran or would have run). */
+  command: string;
+  /** pip's arguments, redacted. */
+  args: string[];
+  durationMs: number;
+}
+
+function assertOptions(options: InstallRequirementsOptions): void {
+  const { requirementsPath, python, timeoutMs, index } = options;
+  if (typeof requirementsPath !== "string" || requirementsPath === "") {
+    throw new TypeError(
+      `installRequirements: requirementsPath must be a non-empty string, got ${String(requirementsPath)}`,
+    );
+  }
+  if (typeof python !== "string" || python === "") {
+    throw new TypeError(`installRequirements: python must be a non-empty string, got ${String(python)}`);
+  }
+  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new TypeError(`installRequirements: timeoutMs must be a positive number, got ${String(timeoutMs)}`);
+  }
+  if (index !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(index.indexUrl);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
+      throw new TypeError(
+        `installRequirements: index.indexUrl must be an http(s) URL, got ${redact(String(index.indexUrl))}`,
+      );
+    }
+    if (index.password !== undefined && index.username === undefined) {
+      throw new TypeError("installRequirements: index.password needs index.username");
+    }
+  }
+}
+
+/** Splits credentials out of the index URL: pip gets the bare URL, the netrc gets user and password. */
+function splitIndex(index: PipIndex): { url: string; host: string; username?: string; password?: string } {
+  const url = new URL(index.indexUrl);
+  const username = index.username ?? (url.username ? decodeURIComponent(url.username) : undefined);
+  const password = index.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  url.username = "";
+  url.password = "";
+  return { url: url.toString(), host: url.hostname, username, password };
+}
+
+function describe(path: string, requirementsPath: string, line: number): string {
+  return `${path === resolve(requirementsPath) ? requirementsPath : path} line ${line}`;
+}
+
+/**
+ * Installs a requirements file with `<python> -m pip install -r <path>` plus hardening flags, from PyPI (the
+ * environment's pip configuration applies, as in the Python toolkit) or from a private index (no ambient
+ * configuration, credentials only in a private netrc). An absent file is not an error; an install that already
+ * succeeded in this container with the same files, interpreter and index is skipped unless `force`.
+ *
+ * @throws PipInstallError with code PIP_INSTALL_FAILED (message contains the toolkit's
+ *   `failed to install required packages`), PIP_TIMEOUT, PIP_NOT_AVAILABLE, REQUIREMENTS_POLICY or
+ *   REQUIREMENTS_UNREADABLE.
+ * @throws `signal.reason` when `signal` aborts.
+ */
+export async function installRequirements(
+  options: InstallRequirementsOptions,
+): Promise<InstallRequirementsResult> {
+  assertOptions(options);
+  const {
+    requirementsPath,
+    python,
+    index,
+    timeoutMs,
+    signal = new AbortController().signal,
+    onLine = () => {},
+    allowIndexOptions = false,
+    force = false,
+    statePath = join(tmpdir(), "sagemaker-serve", "pip-install-state.json"),
+    tmpDir = tmpdir(),
+    env = {},
+    cwd,
+    extraArgs = [],
+    dryRun = false,
+    tailLines = 20,
+  } = options;
+  const onWarning = options.onWarning ?? ((message: string) => onLine(`warning: ${message}`, "stderr"));
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const split = index === undefined ? undefined : splitIndex(index);
+  if (split?.password !== undefined && split.password.length >= 6) registerSecret(split.password);
+  const args = buildPipArgs({ requirementsPath, indexUrl: split?.url, extraArgs });
+  const shownArgs = redactArgs(args);
+  const result = (reason: InstallRequirementsResult["reason"]): InstallRequirementsResult => ({
+    skipped: reason !== "installed",
+    reason,
+    command: python,
+    args: shownArgs,
+    durationMs: elapsed(),
+  });
+  const details = (extra: PipInstallErrorOptions = {}): PipInstallErrorOptions => ({
+    command: python,
+    args: shownArgs,
+    durationMs: elapsed(),
+    ...extra,
+  });
+  if (signal.aborted) throw signal.reason;
+  if (dryRun) return result("dry-run");
+
+  let requirements: ReadRequirementsResult;
+  try {
+    requirements = await readRequirements(requirementsPath);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    throw new PipInstallError(
+      "REQUIREMENTS_UNREADABLE",
+      `cannot read requirements file ${requirementsPath}: ${code}`,
+      {
+        ...details(),
+        hint: "make the requirements file (and the files it includes with -r/-c) readable regular files",
+        cause: error,
+      },
+    );
+  }
+  const top = requirements.files[0];
+  if (top === undefined) return result("absent");
+  if (top.lines.length === 0) return result("empty");
+
+  if (index !== undefined && requirements.violations.length > 0) {
+    const [first] = requirements.violations;
+    const where = describe(first!.file, requirementsPath, first!.line);
+    if (!allowIndexOptions) {
+      const more = requirements.violations.length - 1;
+      throw new PipInstallError(
+        "REQUIREMENTS_POLICY",
+        `${where}: ${first!.option} would change where packages come from while the private index is in force${
+          more > 0 ? ` (and ${more} more line${more > 1 ? "s" : ""})` : ""
+        }`,
+        {
+          ...details({ violations: requirements.violations }),
+          hint: "remove index, trusted-host, find-links and URL lines from the requirements file, or allow them explicitly",
+        },
+      );
+    }
+    for (const violation of requirements.violations) {
+      onWarning(
+        `${describe(violation.file, requirementsPath, violation.line)}: ${violation.option} changes where packages come from; allowed by configuration`,
+      );
+    }
+  }
+
+  const deadline = performance.now() + timeoutMs;
+  const pipEnv: Record<string, string | undefined> = { ...env, PYTHONUNBUFFERED: "1" };
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), timeoutMs);
+  const timedOut = (extra: PipInstallErrorOptions = {}): PipInstallError =>
+    new PipInstallError(
+      "PIP_TIMEOUT",
+      `failed to install required packages from ${requirementsPath}: pip did not finish within ${timeoutMs} ms and was killed`,
+      {
+        ...details(extra),
+        hint: "raise the pip timeout (SAGEMAKER_SERVE_PIP_TIMEOUT_SECONDS), check that the index is reachable, or install the packages into the image",
+      },
+    );
+  let probe: Awaited<ReturnType<typeof probePython>>;
+  try {
+    probe = await probePython({
+      python,
+      env: pipEnv,
+      cwd,
+      signal: AbortSignal.any([signal, timeout.signal]),
+    });
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    if (timeout.signal.aborted) throw timedOut();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  if (!probe.ok) {
+    throw new PipInstallError(
+      "PIP_NOT_AVAILABLE",
+      probe.reason === "not-found"
+        ? `python interpreter ${python} could not be started (${probe.detail})`
+        : `python interpreter ${python} failed to start: ${probe.detail}`,
+      { ...details(), hint: "install python3 in the image or point the python setting at an interpreter" },
+    );
+  }
+  if (!probe.info.hasPip) {
+    throw new PipInstallError("PIP_NOT_AVAILABLE", `python interpreter ${python} has no pip module`, {
+      ...details(),
+      hint: `install pip for that interpreter (${python} -m ensurepip) or use one that has it`,
+    });
+  }
+
+  const fingerprintOf = (info: typeof probe.info) =>
+    installFingerprint({ files: requirements.files, python: info, indexUrl: split?.url, args });
+  if (
+    statePath !== false &&
+    !force &&
+    (await readInstalledFingerprint(statePath)) === fingerprintOf(probe.info)
+  ) {
+    return result("unchanged");
+  }
+
+  let credentials: CredentialsFile | undefined;
+  try {
+    if (split !== undefined) {
+      pipEnv.PIP_CONFIG_FILE = "/dev/null";
+      if (split.username !== undefined) {
+        credentials = await writeCredentialsFile({
+          tmpDir,
+          host: split.host,
+          username: split.username,
+          password: split.password ?? "",
+        });
+        pipEnv.NETRC = credentials.path;
+      }
+    }
+    if (signal.aborted) throw signal.reason;
+    const outcome = await runPip({
+      python,
+      args,
+      env: pipEnv,
+      cwd,
+      timeoutMs: Math.max(1, deadline - performance.now()),
+      signal,
+      onLine,
+      tailLines,
+    });
+    if (outcome.aborted) throw signal.reason;
+    const failure = details({
+      exitCode: outcome.exitCode,
+      signal: outcome.signal,
+      outputTail: outcome.tail,
+    });
+    if (outcome.timedOut) {
+      throw timedOut(failure);
+    }
+    if (outcome.spawnError !== undefined) {
+      throw new PipInstallError(
+        "PIP_NOT_AVAILABLE",
+        `python interpreter ${python} could not be started (${outcome.spawnError})`,
+        {
+          ...failure,
+          hint: "install python3 in the image or point the python setting at an interpreter",
+        },
+      );
+    }
+    if (outcome.exitCode !== 0) {
+      if (outcome.tail.some((line) => line.includes("No module named pip"))) {
+        throw new PipInstallError("PIP_NOT_AVAILABLE", `python interpreter ${python} has no pip module`, {
+          ...failure,
+          hint: `install pip for that interpreter (${python} -m ensurepip) or use one that has it`,
+        });
+      }
+      throw failed(requirementsPath, outcome, failure, split?.password !== undefined);
+    }
+    if (statePath !== false) {
+      const after = await probePython({ python, env: pipEnv, cwd, signal });
+      if (after.ok) await writeInstalledFingerprint(statePath, fingerprintOf(after.info), requirementsPath);
+    }
+    return result("installed");
+  } finally {
+    await credentials?.remove();
+  }
+}
+
+function failed(
+  requirementsPath: string,
+  outcome: { exitCode: number | undefined; signal: string | undefined; tail: string[] },
+  failure: PipInstallErrorOptions,
+  withCredentials: boolean,
+): PipInstallError {
+  const lastError = [...outcome.tail].reverse().find((line) => line.startsWith("ERROR:"));
+  const how = outcome.signal
+    ? `pip was killed by ${outcome.signal}`
+    : `pip exited with code ${outcome.exitCode}`;
+  const refused = outcome.tail.some((line) => /\b401\b|\b403\b/.test(line));
+  const hint = refused
+    ? "the index refused the credentials: check the CodeArtifact token (expired?) and the role's codeartifact:ReadFromRepository permission"
+    : withCredentials && outcome.tail.some((line) => line.includes("from versions: none"))
+      ? "the private index offered no versions: the package may be missing there, or the index refused the credentials (check the token and codeartifact:ReadFromRepository)"
+      : "read pip's output above; fix the requirements file or make the packages available on the index";
+  return new PipInstallError(
+    "PIP_INSTALL_FAILED",
+    `failed to install required packages from ${requirementsPath}: ${how}${lastError ? ` (${lastError})` : ""}`,
+    { ...failure, hint },
+  );
+}

@@ -1,0 +1,156 @@
+import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clearSecrets } from "@sagemaker-serve/errors";
+import { useTempDir, waitFor } from "@sagemaker-serve/test-utils";
+import {
+  makeSelfSignedCertificate,
+  startPypiIndex,
+  type PypiIndex,
+} from "@sagemaker-serve/test-utils/pypi-index";
+import { installRequirements, PipInstallError, type InstallRequirementsOptions } from "../src/index.ts";
+import { hermeticEnv, importedVersion, makeVenv, processesWith, wheels } from "./helpers.ts";
+
+const TOKEN = "CANARY-failures-0a9b8c7d6e5f4a3b2c1d";
+let venv: Awaited<ReturnType<typeof makeVenv>>;
+const servers: PypiIndex[] = [];
+let wheelDir: string;
+
+beforeAll(async () => {
+  venv = await makeVenv();
+  wheelDir = join(venv.path, "wheels");
+  await mkdir(wheelDir);
+}, 60_000);
+
+afterAll(async () => {
+  clearSecrets();
+  await Promise.all(servers.map((s) => s.close()));
+  await venv?.cleanup();
+});
+
+async function serve(options: Parameters<typeof startPypiIndex>[0]): Promise<PypiIndex> {
+  const server = await startPypiIndex(options);
+  servers.push(server);
+  return server;
+}
+
+async function setup(requirements: string, index: PypiIndex) {
+  const dir = await useTempDir();
+  const requirementsPath = join(dir, "requirements.txt");
+  await writeFile(requirementsPath, requirements);
+  const tmpDir = join(dir, "tmp");
+  await mkdir(tmpDir);
+  const options: InstallRequirementsOptions = {
+    requirementsPath,
+    python: venv.python,
+    index: { indexUrl: index.url, username: "aws", password: TOKEN },
+    timeoutMs: 60_000,
+    statePath: join(dir, "state.json"),
+    tmpDir,
+    env: hermeticEnv(),
+  };
+  return { dir, requirementsPath, tmpDir, options };
+}
+
+async function failure(promise: Promise<unknown>): Promise<PipInstallError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof PipInstallError))
+    throw new Error(`expected a PipInstallError, got ${String(error)}`);
+  return error;
+}
+
+describe("installRequirements: time limits and cancellation", () => {
+  it("kills pip's process group when an index that never answers exhausts the timeout", async () => {
+    const silent = await serve({ hang: true });
+    const { options, tmpDir, requirementsPath } = await setup("slow-pkg==1.0\n", silent);
+    const error = await failure(installRequirements({ ...options, timeoutMs: 4000 }));
+    expect(error.code).toBe("PIP_TIMEOUT");
+    expect(error.message).toContain("failed to install required packages");
+    expect(error.message).toContain("within 4000 ms");
+    expect(error.signal).toBe("SIGKILL");
+    expect(silent.requests.length).toBeGreaterThan(0);
+    expect(await processesWith(requirementsPath)).toEqual([]);
+    expect(await readdir(tmpDir)).toEqual([]);
+  });
+
+  it("stops mid-install on abort, leaving no pip process and no credentials file", async () => {
+    const slow = await serve({ wheels: await wheels(wheelDir, "abort-pkg==1.0.0"), delayMs: 60_000 });
+    const { options, tmpDir, requirementsPath } = await setup("abort-pkg==1.0.0\n", slow);
+    const controller = new AbortController();
+    const pending = installRequirements({ ...options, signal: controller.signal });
+    await waitFor(() => slow.requests.length > 0, { timeoutMs: 20_000, description: "pip asks the index" });
+    expect(await processesWith(requirementsPath)).not.toEqual([]);
+    expect((await readdir(tmpDir)).length).toBe(1);
+    const reason = new Error("shutting down");
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+    expect(await processesWith(requirementsPath)).toEqual([]);
+    expect(await readdir(tmpDir)).toEqual([]);
+  });
+
+  it("rejects at once when the signal is already aborted", async () => {
+    const index = await serve({});
+    const { options } = await setup("x-pkg==1\n", index);
+    const reason = new Error("already");
+    await expect(installRequirements({ ...options, signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(index.requests).toEqual([]);
+  });
+});
+
+describe("installRequirements: no interpreter, no pip", () => {
+  it("gives PIP_NOT_AVAILABLE for an interpreter that does not exist", async () => {
+    const index = await serve({});
+    const { options } = await setup("x-pkg==1\n", index);
+    const error = await failure(installRequirements({ ...options, python: "/nonexistent/bin/python3" }));
+    expect(error.code).toBe("PIP_NOT_AVAILABLE");
+    expect(error.message).toBe("python interpreter /nonexistent/bin/python3 could not be started (ENOENT)");
+  });
+
+  it("gives PIP_NOT_AVAILABLE for an interpreter without pip", async () => {
+    const bare = await makeVenv({ withPip: false });
+    try {
+      const index = await serve({});
+      const { options } = await setup("x-pkg==1\n", index);
+      const error = await failure(installRequirements({ ...options, python: bare.python }));
+      expect(error.code).toBe("PIP_NOT_AVAILABLE");
+      expect(error.message).toContain("has no pip module");
+      expect(error.hint).toContain("ensurepip");
+    } finally {
+      await bare.cleanup();
+    }
+  });
+});
+
+describe("installRequirements over HTTPS with a self-signed certificate", () => {
+  it("installs from a private HTTPS index with credentials (--trusted-host, as pip is isolated)", async () => {
+    const tls = await makeSelfSignedCertificate(await useTempDir());
+    const index = await serve({
+      wheels: await wheels(wheelDir, "tls-pkg==1.2.3"),
+      basePath: "/pypi/my-repo/simple/",
+      auth: { username: "aws", password: TOKEN },
+      tls,
+    });
+    const { options } = await setup("tls-pkg==1.2.3\n", index);
+    const result = await installRequirements({ ...options, extraArgs: ["--trusted-host", "127.0.0.1"] });
+    expect(result.reason).toBe("installed");
+    expect(index.url.startsWith("https://")).toBe(true);
+    expect(index.requests.every((r) => r.credentials?.password === TOKEN)).toBe(true);
+    expect(await importedVersion(venv.python, "tls_pkg")).toBe("1.2.3");
+  });
+
+  it("installs from an HTTPS default index given by PIP_INDEX_URL and PIP_TRUSTED_HOST", async () => {
+    const tls = await makeSelfSignedCertificate(await useTempDir());
+    const index = await serve({ wheels: await wheels(wheelDir, "tls-public-pkg==0.1.0"), tls });
+    const { options } = await setup("tls-public-pkg==0.1.0\n", index);
+    const result = await installRequirements({
+      ...options,
+      index: undefined,
+      env: hermeticEnv({ PIP_INDEX_URL: index.url, PIP_TRUSTED_HOST: "127.0.0.1" }),
+    });
+    expect(result.reason).toBe("installed");
+    expect(index.requests.map((r) => r.path)).toContain("/simple/tls-public-pkg/");
+  });
+});

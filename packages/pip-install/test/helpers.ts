@@ -1,0 +1,63 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { execa } from "execa";
+import { makeTempDir, type TempDir } from "@sagemaker-serve/test-utils";
+import { writeWheel, type Wheel } from "@sagemaker-serve/test-utils/wheel";
+
+/** A fresh venv (with pip from ensurepip, no network); one per test file. */
+export async function makeVenv(options: { withPip?: boolean } = {}): Promise<TempDir & { python: string }> {
+  const dir = await makeTempDir({ prefix: "pip-install-venv-" });
+  await execa("python3", ["-m", "venv", ...(options.withPip === false ? ["--without-pip"] : []), dir.path]);
+  return { ...dir, python: join(dir.path, "bin", "python") };
+}
+
+/**
+ * Overrides that cut pip off from this machine's pip configuration (global config files, PIP_FIND_LINKS, extra
+ * indexes, a constraints file: toolchain gotcha 17), so only the test's index is consulted.
+ */
+export function hermeticEnv(
+  extra: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
+  return {
+    PIP_CONFIG_FILE: "/dev/null",
+    PIP_FIND_LINKS: undefined,
+    PIP_EXTRA_INDEX_URL: undefined,
+    PIP_INDEX_URL: undefined,
+    PIP_CONSTRAINT: undefined,
+    PIP_TRUSTED_HOST: undefined,
+    ...extra,
+  };
+}
+
+/** Builds wheels for tiny packages `name==version` into dir. */
+export async function wheels(dir: string, ...specs: string[]): Promise<Wheel[]> {
+  return Promise.all(
+    specs.map((spec) => {
+      const [name, version] = spec.split("==") as [string, string];
+      return writeWheel({ dir, name, version });
+    }),
+  );
+}
+
+/** Imports `module` with the venv's interpreter and returns its VERSION. */
+export async function importedVersion(python: string, module: string): Promise<string> {
+  const { stdout } = await execa(python, ["-c", `import ${module}; print(${module}.VERSION)`]);
+  return stdout.trim();
+}
+
+/** Pids of live (non-zombie) processes whose command line contains `marker`. */
+export async function processesWith(marker: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, "utf8");
+      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
+      const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8");
+      if (cmdline.includes(marker)) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
