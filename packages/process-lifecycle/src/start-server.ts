@@ -98,6 +98,7 @@ function deferred<T>(): Deferred<T> {
 }
 
 const KILL_WAIT_CAP_MS = 5000;
+const SETTLE_MS = 250;
 
 /** A timer as a promise that can be cancelled, so a finished stop keeps no timer alive. */
 function delay(ms: number): { promise: Promise<void>; cancel: () => void } {
@@ -409,10 +410,12 @@ export function startServer(spec: StartServerSpec): ServerHandle {
   }
 
   async function naturalEnd(): Promise<ServerExit> {
-    // The server is gone by itself: nothing of its group may outlive it.
-    const leftovers = await Promise.all(groups().groups.map((pgid) => liveGroupMembers(pgid)));
-    if (leftovers.some((pids) => pids.length > 0)) sendToAll("SIGKILL");
-    await waitAllGone(KILL_WAIT_CAP_MS);
+    // The server is gone by itself: a foreground launcher and the workers get a moment to follow on their
+    // own, then nothing of the group may outlive it.
+    if (!(await waitAllGone(SETTLE_MS))) {
+      sendToAll("SIGKILL");
+      await waitAllGone(KILL_WAIT_CAP_MS);
+    }
     return finish();
   }
 

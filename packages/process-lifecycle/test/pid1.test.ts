@@ -214,7 +214,12 @@ describe.each<Init>(["node", "tini"])("as PID 1 of a fresh PID namespace, init =
     const run = await runDriver(
       init,
       "serve",
-      { ...ids, mode: "daemon", server: ["--workers", "2"], wantNoZombies: init === "tini" },
+      {
+        ...ids,
+        mode: "daemon",
+        server: ["--workers", "2", "--workers-stay"],
+        wantNoZombies: init === "tini",
+      },
       async () => {
         const [server] = await Promise.all(
           (await liveWithToken(ids.token)).map(async (pid) =>
@@ -244,7 +249,12 @@ describe.each<Init>(["node", "tini"])("as PID 1 of a fresh PID namespace, init =
 
   it("case 9: the supervisor dies of an unhandled rejection: nothing of the server survives", async () => {
     const ids = fresh();
-    const run = await runDriver(init, "crash", { ...ids, server: ["--workers", "2"] }, () => undefined);
+    const run = await runDriver(
+      init,
+      "crash",
+      { ...ids, server: ["--workers", "2", "--workers-stay"] },
+      () => undefined,
+    );
     expect(run.status).not.toBe(0);
     if (init === "tini") expect(run.status).toBe(1);
     expect(await liveWithToken(ids.token)).toEqual([]);

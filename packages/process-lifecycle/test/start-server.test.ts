@@ -114,6 +114,12 @@ describe("startServer: discovery and readiness", () => {
     expect((await handle.exited).kind).toBe("failed");
   });
 
+  it("a startup timeout of 0 means exactly one discovery attempt (toolkit: SAGEMAKER_STARTUP_TIMEOUT=0)", async () => {
+    const { handle } = await launch({ mode: "no-server", startupTimeoutMs: 0 });
+    await expect(handle.found).rejects.toMatchObject({ code: "SERVER_NOT_FOUND" });
+    expect((await handle.exited).kind).toBe("failed");
+  });
+
   it("a launcher that fails (exit 1, like 'already running') fails fast instead of waiting out the deadline", async () => {
     const { handle } = await launch({
       mode: "no-server",
@@ -232,9 +238,11 @@ describe("startServer: stopping (reliability §6 cases 2–4, 6–8)", () => {
   });
 
   it("case 7: a server SIGKILLed while serving is noticed, the rest of the group is killed, exit ≠ 0", async () => {
-    const { handle, token } = await launch({ mode: "daemon", server: ["--workers", "2"] });
+    // Workers that would outlive their server: only the group SIGKILL ends them.
+    const { handle, token } = await launch({ mode: "daemon", server: ["--workers", "2", "--workers-stay"] });
     const { pid } = await handle.found;
     await handle.ready;
+    await waitFor(async () => (await liveWithToken(token)).length === 3);
     process.kill(pid, "SIGKILL");
     const exit = await handle.exited;
     expect(exit).toMatchObject({ kind: "exited", stoppedBy: null });
