@@ -6,7 +6,6 @@ export type InstallRequirements = (options: {
   python: string;
   requirementsPath: string;
   index: PipIndex | undefined;
-  env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   timeoutMs: number;
   signal: AbortSignal;

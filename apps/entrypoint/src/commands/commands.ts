@@ -1,5 +1,6 @@
 import type { CommandSpec } from "../cli.ts";
 import type { Runtime } from "../runtime.ts";
+import { runArchiveCommand } from "./archive.ts";
 import { runConfigCommand } from "./config.ts";
 import { runDoctor } from "./doctor.ts";
 import { runModelServerCommand } from "./model-server.ts";
@@ -11,6 +12,11 @@ export function buildCommands(runtime: Runtime): Record<string, CommandSpec> {
     serve: {
       summary: "start and supervise the model server (the default; SageMaker runs `IMAGE serve`)",
       run: (args, io) => runServe(args, io, runtime),
+    },
+    archive: {
+      summary:
+        "create a model archive; takes model-archiver's flags (torch-model-archiver's with --flavor torchserve)",
+      run: (args, io) => runArchiveCommand(args, io),
     },
     config: {
       summary: "print the server config `serve` would write (--format json: the whole plan)",

@@ -127,7 +127,6 @@ async function installRequirements(
     python,
     requirementsPath: settings.requirementsPath,
     index,
-    env: io.env,
     cwd: io.cwd,
     timeoutMs: settings.pipTimeoutMs,
     signal: io.signal,

@@ -1,0 +1,36 @@
+import { cp } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { findProcesses } from "@sagemaker-serve/test-utils/fake-launchers/fake-launchers";
+import { runCli, useServeSetup } from "./harness.ts";
+
+const SCRIPT_MODEL = fileURLToPath(new URL("./fixtures/script-model/", import.meta.url));
+
+describe("serve with the built-in server", () => {
+  it("is what auto picks without MMS or TorchServe, serves the model, and drains on SIGTERM", async () => {
+    const s = await useServeSetup({ flavors: [] });
+    await cp(SCRIPT_MODEL, s.modelDir, { recursive: true });
+    const cli = runCli([], { env: s.env({ SAGEMAKER_MODEL_SERVER_WORKERS: "1" }), cwd: s.dir });
+    await cli.waitForOutput(/ready in \d+ ms/, 60_000);
+    expect(cli.output()).toContain(
+      "backend builtin: auto: neither multi-model-server nor torchserve is on PATH",
+    );
+    expect(cli.output()).toMatch(
+      /launcher spawned \(pid \d+\): \S+ \S+sagemaker-serve.js model-server --config /,
+    );
+
+    const response = await fetch(`http://127.0.0.1:${s.port}/invocations`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify([1, 1, 1]),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual([6]);
+    expect(
+      (await findProcesses(s.dir)).some((p) => p.cmdline.some((arg) => arg.endsWith("model_worker.py"))),
+    ).toBe(true);
+
+    cli.child.kill("SIGTERM");
+    expect(await cli.exit).toEqual({ code: 0, signal: null });
+  });
+});

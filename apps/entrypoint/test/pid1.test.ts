@@ -1,0 +1,68 @@
+import { readFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { waitFor } from "@sagemaker-serve/test-utils";
+import { ping, runCli, useServeSetup } from "./harness.ts";
+
+/** The pid (in our namespace) of the first child of `pid`. */
+async function firstChild(pid: number): Promise<number> {
+  return waitFor(
+    async () => {
+      const children = (await readFile(`/proc/${pid}/task/${pid}/children`, "utf8")).trim();
+      return children === "" ? undefined : Number(children.split(" ")[0]);
+    },
+    { description: `a child of ${pid}` },
+  );
+}
+
+describe("serve as PID 1 and under tini", () => {
+  it("runs as PID 1 of a PID namespace: warns once with the fix, serves, and stops cleanly on SIGTERM", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const cli = runCli(["serve"], {
+      env: s.env({}, { WORKERS: 2 }),
+      cwd: s.dir,
+      wrapper: ["unshare", "--pid", "--fork", "--mount-proc"],
+    });
+    await cli.waitForOutput(/ready in \d+ ms/);
+    const warnings = cli.output().match(/WARN running as PID 1 without an init.*$/gm) ?? [];
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('Fix: ENTRYPOINT ["tini", "--", "sagemaker-serve"]');
+    expect(JSON.parse((await ping(s.port)).body)).toEqual({ status: "Healthy" });
+    // The CLI is PID 1 inside; from here it is unshare's child. Node as PID 1 ignores SIGTERM unless it listens.
+    const entrypoint = await firstChild(cli.child.pid!);
+    process.kill(entrypoint, "SIGTERM");
+    expect(await cli.exit).toEqual({ code: 0, signal: null });
+    expect(cli.output()).toMatch(/server stopped \(stopped, SIGTERM\)/);
+  });
+
+  it("as PID 1, notices a crashed server and exits non-zero", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const cli = runCli(["serve"], {
+      env: s.env({}, { CRASH_AFTER_MS: 300 }),
+      cwd: s.dir,
+      wrapper: ["unshare", "--pid", "--fork", "--mount-proc"],
+    });
+    await cli.waitForOutput(/ready in \d+ ms/);
+    const { code } = await cli.exit;
+    expect(code).not.toBe(0);
+    expect(cli.output()).toContain("the model server exited by itself");
+  });
+
+  it("runs under tini (ENTRYPOINT [tini, --, sagemaker-serve], CMD [serve]) and passes the exit code through", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const cli = runCli(["serve"], {
+      env: s.env({ SAGEMAKER_SERVE_STOP_GRACE_SECONDS: "1" }, { IGNORE_SIGTERM: "1" }),
+      cwd: s.dir,
+      wrapper: ["/usr/bin/tini", "-s", "--"],
+    });
+    await cli.waitForOutput(/ready in \d+ ms/);
+    expect(cli.output()).not.toContain("PID 1");
+    cli.child.kill("SIGTERM");
+    expect(await cli.exit).toEqual({ code: 137, signal: null });
+  });
+
+  it("under tini, refuses `train` at once", async () => {
+    const s = await useServeSetup();
+    const cli = runCli(["train"], { env: s.env(), cwd: s.dir, wrapper: ["/usr/bin/tini", "-s", "--"] });
+    expect(await cli.exit).toEqual({ code: 2, signal: null });
+  });
+});
