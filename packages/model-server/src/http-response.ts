@@ -17,8 +17,8 @@ export interface ErrorBody {
 export class HttpError extends Error {
   readonly status: number;
   readonly type: string;
-  constructor(status: number, type: string, message: string) {
-    super(message);
+  constructor(status: number, type: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.status = status;
     this.type = type;
   }

@@ -86,7 +86,7 @@ export class ModelRegistry {
       if ((error as { code?: string }).code === "MODEL_SERVER_MODEL_NOT_FOUND") {
         throw new HttpError(404, "ModelNotFoundException", `Model not found in model store: ${request.url}`);
       }
-      throw new HttpError(400, "BadRequestException", (error as Error).message);
+      throw new HttpError(400, "BadRequestException", (error as Error).message, { cause: error });
     }
     const name = request.modelName ?? source.manifest?.modelName ?? defaultModelName(request.url);
     if (this.#taken(name)) {
@@ -125,6 +125,7 @@ export class ModelRegistry {
         status,
         "InternalServerException",
         `Failed to start workers: ${(error as Error).message}`,
+        { cause: error },
       );
     }
     this.#reserved.delete(name);

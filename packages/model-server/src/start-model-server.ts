@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import { isServeError } from "@sagemaker-serve/errors";
 import type { BuiltinServerConfig } from "./config.ts";
 import { modelServerError } from "./errors.ts";
 import { HttpError } from "./http-response.ts";
@@ -8,6 +9,7 @@ import { stderrLogger, type ModelServerLogger } from "./logger.ts";
 import type { ExtractArchive } from "./model-source.ts";
 import { ModelRegistry, waitAtMost } from "./registry.ts";
 import { handleRequest } from "./routes.ts";
+import { WorkerLoadError } from "./worker-process.ts";
 
 export interface StartModelServerOptions {
   /** Aborting it closes the server (graceful drain with the config's `stopGraceMs`). */
@@ -64,6 +66,32 @@ function listen(server: Server, port: number, host: string): Promise<void> {
       resolve();
     });
   });
+}
+
+function startupError(config: BuiltinServerConfig, error: HttpError): Error {
+  if (error.status === 404) {
+    return modelServerError(
+      "MODEL_SERVER_MODEL_NOT_FOUND",
+      `Model directory not found: "${config.modelDir}"`,
+      "Mount or extract the model at the model directory (SAGEMAKER_BASE_DIR/model, default /opt/ml/model).",
+      error,
+    );
+  }
+  if (isServeError(error.cause)) return error.cause;
+  if (error.cause instanceof WorkerLoadError && error.cause.spawnFailed) {
+    return modelServerError(
+      "MODEL_SERVER_PYTHON_FAILED",
+      `Cannot start the Python interpreter "${config.python}" for the model workers: ${error.cause.message}`,
+      "Install python3 or point SAGEMAKER_SERVE_PYTHON at an interpreter.",
+      error,
+    );
+  }
+  return modelServerError(
+    "MODEL_SERVER_LOAD_FAILED",
+    `Model "${config.modelName}" in "${config.modelDir}" failed to load: ${error.message}`,
+    "Read the handler's traceback in the log lines prefixed with the model name above, fix the handler or model, and restart.",
+    error,
+  );
 }
 
 /**
@@ -148,19 +176,7 @@ export async function startModelServer(
       starting = false;
     } catch (error) {
       await close(0);
-      if (error instanceof HttpError) {
-        const notFound = error.status === 404;
-        throw modelServerError(
-          notFound ? "MODEL_SERVER_MODEL_NOT_FOUND" : "MODEL_SERVER_LOAD_FAILED",
-          notFound
-            ? `Model directory not found: "${config.modelDir}"`
-            : `Model "${config.modelName}" in "${config.modelDir}" failed to load: ${error.message}`,
-          notFound
-            ? "Mount or extract the model at the model directory (SAGEMAKER_BASE_DIR/model, default /opt/ml/model)."
-            : "Read the handler's traceback in the log lines prefixed with the model name above, fix the handler or model, and restart.",
-          error,
-        );
-      }
+      if (error instanceof HttpError) throw startupError(config, error);
       throw error;
     }
   }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { getPriority, setPriority } from "node:os";
 import type { Socket } from "node:net";
 import { join } from "node:path";
 import { encodeFrame, FrameReader, type Frame } from "./frame.ts";
@@ -41,9 +42,12 @@ export interface WorkerExit {
 export class WorkerLoadError extends Error {
   override name = "WorkerLoadError";
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** True when the interpreter itself could not be started. */
+  readonly spawnFailed: boolean;
+  constructor(status: number, message: string, spawnFailed = false) {
     super(message);
     this.status = status;
+    this.spawnFailed = spawnFailed;
   }
 }
 
@@ -69,6 +73,9 @@ export interface WorkerStartOptions {
   logger: ModelServerLogger;
   loadTimeoutMs: number;
 }
+
+/** How much lower than the front end's the workers' scheduling priority is (nice increment). */
+const WORKER_NICE_INCREMENT = 5;
 
 function forwardLines(stream: NodeJS.ReadableStream | null, write: (line: string) => void): void {
   if (stream === null) return;
@@ -108,6 +115,14 @@ export class WorkerProcess {
       detached: true,
     });
     this.#socket = this.#child.stdio[3] as Socket;
+    if (this.#child.pid !== undefined) {
+      try {
+        // Workers yield the CPU to the front end under contention so /ping and request intake stay prompt.
+        setPriority(this.#child.pid, Math.min(19, getPriority() + WORKER_NICE_INCREMENT));
+      } catch {
+        // Not permitted here: run at the same priority.
+      }
+    }
     forwardLines(this.#child.stdout, (line) => options.logger.info(`${prefix} ${printable(line)}`));
     forwardLines(this.#child.stderr, (line) => options.logger.info(`${prefix} ${printable(line)}`));
     this.#socket.on("data", (chunk: Buffer) => {
@@ -176,7 +191,8 @@ export class WorkerProcess {
       await worker.exited;
       if (error instanceof WorkerLoadError) throw error;
       const exit = error instanceof WorkerGoneError ? error.exit : await worker.exited;
-      if (exit.error) throw new WorkerLoadError(500, `Cannot start ${options.python}: ${exit.error.message}`);
+      if (exit.error)
+        throw new WorkerLoadError(500, `Cannot start ${options.python}: ${exit.error.message}`, true);
       const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
       throw new WorkerLoadError(
         exit.signal === "SIGKILL" ? 507 : 500,

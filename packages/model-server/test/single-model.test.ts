@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { HANDLERS_DIR, serve } from "./helpers.ts";
+import { startModelServer } from "../src/index.ts";
+import { captureLog, HANDLERS_DIR, serve, testConfig } from "./helpers.ts";
 
 describe("single-model server with real Python workers", () => {
   it("serves a function handler: initialised with None, MMS request layout, JSON output", async () => {
@@ -95,5 +96,36 @@ describe("single-model server with real Python workers", () => {
       BatchStrategy: "MULTI_RECORD",
       MaxPayloadInMB: 6,
     });
+  });
+
+  it("refuses to start with a clear code when the model or the interpreter is missing", async () => {
+    const options = { logger: captureLog(), env: { PATH: process.env.PATH } };
+    await expect(
+      startModelServer(testConfig({ modelDir: "/does/not/exist" }), options),
+    ).rejects.toMatchObject({
+      code: "MODEL_SERVER_MODEL_NOT_FOUND",
+    });
+    await expect(
+      startModelServer(testConfig({ python: "/does/not/exist/python3" }), options),
+    ).rejects.toMatchObject({
+      code: "MODEL_SERVER_PYTHON_FAILED",
+      message: expect.stringContaining("ENOENT"),
+    });
+    await expect(
+      startModelServer(testConfig({ handlerService: "fail_load", workers: 2 }), options),
+    ).rejects.toMatchObject({
+      code: "MODEL_SERVER_LOAD_FAILED",
+      message: expect.stringContaining("RuntimeError: cannot read weights from /nowhere/model.bin"),
+    });
+  });
+
+  it("fails to listen with MODEL_SERVER_LISTEN_FAILED on a taken port", async () => {
+    const { server } = await serve();
+    await expect(
+      startModelServer(testConfig({ port: server.port }), {
+        logger: captureLog(),
+        env: { PATH: process.env.PATH },
+      }),
+    ).rejects.toMatchObject({ code: "MODEL_SERVER_LISTEN_FAILED" });
   });
 });
