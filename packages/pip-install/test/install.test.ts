@@ -238,6 +238,13 @@ describe("installRequirements: when pip does not run", () => {
     ).toBe("installed");
   });
 
+  it("gives REQUIREMENTS_UNREADABLE for a requirements path that is a directory", async () => {
+    const { dir, options } = await setup(undefined);
+    const error = await failure(installRequirements({ ...options, requirementsPath: dir }));
+    expect(error.code).toBe("REQUIREMENTS_UNREADABLE");
+    expect(error.message).toBe(`cannot read requirements file ${dir}: EISDIR`);
+  });
+
   it("returns the command without running it in a dry run", async () => {
     const { options } = await setup("alpha-pkg==1.0.0\n");
     const result = await installRequirements({ ...options, dryRun: true });
