@@ -240,7 +240,7 @@ describe.each<Init>(["node", "tini"])("as PID 1 of a fresh PID namespace, init =
     const run = await runDriver(
       init,
       "serve",
-      { ...fresh(), server: ["--exit-after", "400", "--exit-code", "1"] },
+      { ...fresh(), server: ["--exit-after-ready", "400", "--exit-code", "1"] },
       () => undefined,
     );
     expect(run.result).toMatchObject({ exit: { kind: "exited", launcher: { code: 0 } }, code: 1, live: [] });
@@ -267,7 +267,7 @@ describe.each<Init>(["node", "tini"])("as PID 1 of a fresh PID namespace, init =
       {
         ...fresh(),
         mode: "daemon",
-        server: ["--orphans", "100", "--exit-after", "1000", "--exit-code", "0"],
+        server: ["--orphans", "100", "--exit-after-ready", "1000", "--exit-code", "0"],
         wantNoZombies: init === "tini",
       },
       () => undefined,

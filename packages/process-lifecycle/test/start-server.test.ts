@@ -137,7 +137,12 @@ describe("startServer: discovery and readiness", () => {
     // An old server with the same main class is already running (the toolkit would attach to it).
     const first = await launch({ mode: "direct", http: false });
     await first.handle.found;
-    const { handle } = await launch({ mode: "daemon", mainClass: first.mainClass, startupTimeoutMs: 800 });
+    // The new server is not the launcher's descendant, so the whole-table scan sees both.
+    const { handle } = await launch({
+      mode: "double-fork",
+      mainClass: first.mainClass,
+      startupTimeoutMs: 1500,
+    });
     const error = await handle.found.then(
       () => undefined,
       (e: unknown) => e,
@@ -253,7 +258,7 @@ describe("startServer: stopping (reliability §6 cases 2–4, 6–8)", () => {
   it("case 8: foreground launcher exits 0 but the server died with 1 → still a failure", async () => {
     const { handle } = await launch({
       mode: "foreground",
-      server: ["--exit-after", "300", "--exit-code", "1"],
+      server: ["--exit-after-ready", "300", "--exit-code", "1"],
     });
     await handle.ready;
     const exit = await handle.exited;
@@ -268,7 +273,7 @@ describe("startServer: exit-code table with real processes (case 12)", () => {
     it(`server exits by itself with ${code} → ${code}`, async () => {
       const { handle } = await launch({
         mode: "direct",
-        server: ["--exit-after", "150", "--exit-code", String(code)],
+        server: ["--exit-after-ready", "150", "--exit-code", String(code)],
       });
       await handle.ready;
       const exit = await handle.exited;
@@ -283,7 +288,7 @@ describe("startServer: exit-code table with real processes (case 12)", () => {
     it(`server dies by ${signal} → ${expected}`, async () => {
       const { handle } = await launch({
         mode: "direct",
-        server: ["--exit-after", "150", "--kill-self", signal],
+        server: ["--exit-after-ready", "150", "--kill-self", signal],
       });
       await handle.ready;
       const exit = await handle.exited;
