@@ -336,7 +336,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Crea
           if (method === "store") storedFiles += 1;
           const handle = await openSourceFile(file);
           try {
-            const read = await writer.addStream(
+            const read = await writer.addFile(
               {
                 name: `${modelName}/${file.name}`,
                 mode: file.mode,
@@ -346,7 +346,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Crea
                 size: file.size,
               },
               method,
-              handle.createReadStream({ highWaterMark: 1024 * 1024, autoClose: false }),
+              handle,
               onBytes,
               signal,
             );
@@ -383,9 +383,9 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Crea
           if (method === "store") storedFiles += 1;
           const handle = await openSourceFile(file);
           try {
-            const read = await writer.addStream(
+            const read = await writer.addFile(
               { name: file.name, mode: file.mode, mtime: new Date(file.mtimeMs), method },
-              handle.createReadStream({ highWaterMark: 1024 * 1024, autoClose: false }),
+              handle,
               file.size,
               onBytes,
               signal,

@@ -1,30 +1,27 @@
+import { open, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { useTempDir } from "@sagemaker-serve/test-utils";
 import { readTarWithPython, sha256 } from "../test/helpers.ts";
 import { TarGzWriter } from "./tar-writer.ts";
 
 describe("TarGzWriter", () => {
-  it("writes PAX names for long and non-ASCII paths, switches levels per member, and Python reads it", async () => {
+  it("writes PAX names for long and non-ASCII paths, stores or deflates per member, and Python reads it", async () => {
     const dir = await useTempDir();
     const path = join(dir, "t.tar.gz");
     const writer = await TarGzWriter.create(path);
     const long = `m/${"x".repeat(150)}/f.txt`;
-    const body = Buffer.from("hello tar\n".repeat(100));
+    const body = Buffer.from("hello tar\n".repeat(300_000));
+    await writeFile(join(dir, "body"), body);
     const meta = { mode: 0o100640, uid: 1234, gid: 99, mtime: new Date(1_700_000_000_000) };
-    await writer.addStream(
-      { ...meta, name: long, size: body.length },
-      "deflate",
-      Readable.from([body]),
-      () => {},
-    );
-    await writer.addStream(
-      { ...meta, name: "m/wëights.bin", size: body.length },
-      "store",
-      Readable.from([body]),
-      () => {},
-    );
+    for (const [name, method] of [
+      [long, "deflate"],
+      ["m/wëights.bin", "store"],
+    ] as const) {
+      const handle = await open(join(dir, "body"), "r");
+      await writer.addFile({ ...meta, name, size: body.length }, method, handle, () => {});
+      await handle.close();
+    }
     await writer.addBuffer({ ...meta, name: "m/MAR-INF/MANIFEST.json", size: 0 }, Buffer.from("{}"));
     await writer.finish();
     const entries = await readTarWithPython(path);

@@ -1,9 +1,9 @@
-import { createWriteStream, type WriteStream } from "node:fs";
-import { once } from "node:events";
-import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { constants, createGzip, type Gzip } from "node:zlib";
+import { open, type FileHandle } from "node:fs/promises";
+import { basename } from "node:path";
+import { promisify } from "node:util";
+import { constants, crc32, deflateRaw } from "node:zlib";
 import type { EntryMethod } from "./compression-policy.ts";
+import { readAhead } from "./read-ahead.ts";
 
 const BLOCK = 512;
 const RECORD = 20 * BLOCK;
@@ -101,102 +101,166 @@ function padding(size: number): number {
   return (BLOCK - (size % BLOCK)) % BLOCK;
 }
 
+const STORED_BLOCK = 65535;
+const DEFLATE_BATCH = 1024 * 1024;
+const IN_FLIGHT = 2;
+const deflateRawAsync = promisify(deflateRaw);
+
+/** Raw deflate stored blocks (non-final) holding `data`; valid anywhere the stream is byte-aligned. */
+function storedBlocks(data: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let at = 0; at < data.length; at += STORED_BLOCK) {
+    const piece = data.subarray(at, Math.min(at + STORED_BLOCK, data.length));
+    const header = Buffer.alloc(5);
+    header.writeUInt16LE(piece.length, 1);
+    header.writeUInt16LE(~piece.length & 0xffff, 3);
+    out.push(header, piece);
+  }
+  return out;
+}
+
 /**
- * Streams a PAX-compatible `.tar.gz`. Compression level changes per member (`deflateParams`): level 9 like
- * Python's `w:gz` for files worth compressing, level 0 (stored deflate blocks) for the rest, in one valid gzip stream.
+ * Streams a PAX-compatible `.tar.gz` in one gzip member (readers that stop after the first member, like
+ * commons-compress in TorchServe, still see everything). Data to compress goes through zlib in independent
+ * 1 MiB batches at level 9 (Python's `w:gz`), each ended with a sync flush so it is byte-aligned; data to store
+ * is written as raw stored blocks. Two batches compress in parallel on zlib's thread pool; output stays ordered.
  */
 export class TarGzWriter {
-  private readonly done: Promise<void>;
-  private level = 9;
-  private failed: unknown;
+  private readonly handle: FileHandle;
+  private crc = 0;
+  private size = 0;
   private written = 0;
+  private pending: Buffer[] = [];
+  private pendingLength = 0;
+  private readonly inFlight: Promise<Buffer[]>[] = [];
 
-  private readonly gzip: Gzip;
-  private readonly file: WriteStream;
-
-  private constructor(gzip: Gzip, file: WriteStream) {
-    this.gzip = gzip;
-    this.file = file;
-    this.done = pipeline(gzip, file);
-    this.done.catch((error: unknown) => {
-      this.failed = error;
-    });
+  private constructor(handle: FileHandle) {
+    this.handle = handle;
   }
 
-  /** Creates `path` exclusively. */
-  static async create(path: string): Promise<TarGzWriter> {
-    const file = createWriteStream(path, { flags: "wx", mode: 0o644, highWaterMark: 4 * 1024 * 1024 });
-    await once(file, "open");
-    const gzip = createGzip({ level: 9, chunkSize: 256 * 1024 });
-    return new TarGzWriter(gzip, file);
+  /** Creates `path` exclusively and writes the gzip header (FNAME `<name>.tar`, XFL 2, OS Unix, like Python). */
+  static async create(path: string, now: Date = new Date()): Promise<TarGzWriter> {
+    const handle = await open(path, "wx", 0o644);
+    const writer = new TarGzWriter(handle);
+    const name = Buffer.from(
+      `${basename(path)
+        .replace(/\.gz$/, "")
+        .replace(/\.tgz$/, ".tar")}\0`,
+      "latin1",
+    );
+    const header = Buffer.alloc(10);
+    header.writeUInt32LE(0x08088b1f, 0);
+    header.writeUInt32LE(Math.floor(now.getTime() / 1000) >>> 0, 4);
+    header[8] = 2;
+    header[9] = 3;
+    await writer.output([header, name]);
+    return writer;
   }
 
-  private async write(chunk: Buffer): Promise<void> {
-    if (this.failed !== undefined) throw this.failed;
-    this.written += chunk.length;
-    if (!this.gzip.write(chunk)) {
-      await Promise.race([once(this.gzip, "drain"), this.done]);
-      if (this.failed !== undefined) throw this.failed;
+  private async output(buffers: Buffer[]): Promise<void> {
+    let pending = buffers.filter((b) => b.length > 0);
+    while (pending.length > 0) {
+      const { bytesWritten } = await this.handle.writev(pending);
+      let skip = bytesWritten;
+      const rest: Buffer[] = [];
+      for (const b of pending) {
+        if (skip >= b.length) {
+          skip -= b.length;
+          continue;
+        }
+        rest.push(skip > 0 ? b.subarray(skip) : b);
+        skip = 0;
+      }
+      pending = rest;
     }
   }
 
-  private async setLevel(method: EntryMethod): Promise<void> {
-    const level = method === "store" ? 0 : 9;
-    if (level === this.level) return;
-    this.level = level;
-    // `params` exists on every zlib stream but @types/node only declares it on Deflate.
-    const gzip = this.gzip as unknown as {
-      params(level: number, strategy: number, callback: () => void): void;
-    };
-    await new Promise<void>((resolve) => gzip.params(level, constants.Z_DEFAULT_STRATEGY, () => resolve()));
+  private async enqueue(work: Promise<Buffer[]>): Promise<void> {
+    // Keep the rejection observed even while it waits in the queue.
+    work.catch(() => undefined);
+    this.inFlight.push(work);
+    while (this.inFlight.length > IN_FLIGHT)
+      await this.output(await (this.inFlight.shift() as Promise<Buffer[]>));
   }
 
-  /** Streams one member; returns the bytes read (must equal `meta.size`). */
-  async addStream(
+  private async compressPending(): Promise<void> {
+    if (this.pendingLength === 0) return;
+    const batch = Buffer.concat(this.pending, this.pendingLength);
+    this.pending = [];
+    this.pendingLength = 0;
+    await this.enqueue(
+      deflateRawAsync(batch, { level: 9, finishFlush: constants.Z_SYNC_FLUSH }).then((b) => [b]),
+    );
+  }
+
+  private async write(chunk: Buffer, method: EntryMethod): Promise<void> {
+    if (chunk.length === 0) return;
+    this.crc = crc32(chunk, this.crc);
+    this.size += chunk.length;
+    this.written += chunk.length;
+    if (method === "store") {
+      await this.compressPending();
+      await this.enqueue(Promise.resolve(storedBlocks(chunk)));
+      return;
+    }
+    this.pending.push(chunk);
+    this.pendingLength += chunk.length;
+    if (this.pendingLength >= DEFLATE_BATCH) await this.compressPending();
+  }
+
+  /** Streams one member from an open file; returns the bytes read (must equal `meta.size`). */
+  async addFile(
     meta: TarEntryMeta,
     method: EntryMethod,
-    source: Readable,
+    source: FileHandle,
     onBytes: (bytes: number) => void,
     signal?: AbortSignal,
   ): Promise<number> {
-    await this.setLevel(method);
-    await this.write(tarHeaders(meta));
+    await this.write(tarHeaders(meta), "deflate");
     let bytes = 0;
-    for await (const chunk of source) {
+    for await (const chunk of readAhead(source)) {
       if (signal?.aborted) throw signal.reason;
-      const buffer = chunk as Buffer;
-      bytes += buffer.length;
+      bytes += chunk.length;
       if (bytes > meta.size) break;
-      await this.write(buffer);
-      onBytes(buffer.length);
+      // The chunk's buffer is reused by the next read: copy what waits for compression, drain what is stored.
+      await this.write(method === "store" ? chunk : Buffer.from(chunk), method);
+      if (method === "store") await this.drain();
+      onBytes(chunk.length);
     }
     if (bytes !== meta.size) return bytes;
-    await this.write(Buffer.alloc(padding(meta.size)));
+    await this.write(Buffer.alloc(padding(meta.size)), "deflate");
     return bytes;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.inFlight.length > 0) await this.output(await (this.inFlight.shift() as Promise<Buffer[]>));
   }
 
   /** Adds an in-memory member. */
   async addBuffer(meta: TarEntryMeta, data: Buffer): Promise<void> {
-    await this.setLevel("deflate");
-    await this.write(tarHeaders({ ...meta, size: data.length }));
-    await this.write(data);
-    await this.write(Buffer.alloc(padding(data.length)));
+    await this.write(tarHeaders({ ...meta, size: data.length }), "deflate");
+    await this.write(data, "deflate");
+    await this.write(Buffer.alloc(padding(data.length)), "deflate");
   }
 
-  /** Writes the end-of-archive blocks, pads to a 10240-byte record like Python, and waits for the file. */
+  /** Writes the end-of-archive blocks (padded to a 10240-byte record like Python), the gzip trailer, and closes. */
   async finish(): Promise<void> {
-    await this.setLevel("deflate");
     const end = 2 * BLOCK;
     const total = this.written + end;
-    await this.write(Buffer.alloc(end + ((RECORD - (total % RECORD)) % RECORD)));
-    this.gzip.end();
-    await this.done;
+    await this.write(Buffer.alloc(end + ((RECORD - (total % RECORD)) % RECORD)), "deflate");
+    await this.compressPending();
+    await this.drain();
+    const trailer = Buffer.alloc(13);
+    trailer.set([0x01, 0x00, 0x00, 0xff, 0xff], 0);
+    trailer.writeUInt32LE(this.crc >>> 0, 5);
+    trailer.writeUInt32LE(this.size % 2 ** 32, 9);
+    await this.output([trailer]);
+    await this.handle.close();
   }
 
   /** Stops after a failure (the caller removes the file). */
   async abandon(): Promise<void> {
-    this.gzip.destroy();
-    this.file.destroy();
-    await this.done.catch(() => undefined);
+    await Promise.allSettled(this.inFlight.splice(0));
+    await this.handle.close().catch(() => undefined);
   }
 }

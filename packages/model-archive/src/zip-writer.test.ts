@@ -1,9 +1,9 @@
+import { open, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { useTempDir } from "@sagemaker-serve/test-utils";
 import { readZipWithPython, sha256 } from "../test/helpers.ts";
-import { dosDateTime, ZipWriter } from "./zip-writer.ts";
+import { dosDateTime, ZipWriter, type ZipEntryMeta } from "./zip-writer.ts";
 
 describe("ZipWriter", () => {
   it("uses a Zip64 local header where Python would (size hint over ~2 GiB), and Python reads it", async () => {
@@ -12,18 +12,17 @@ describe("ZipWriter", () => {
     const writer = await ZipWriter.create(path);
     const data = Buffer.from("zip64 body");
     const mtime = new Date(2024, 1, 3, 4, 5, 6);
-    await writer.addStream(
-      { name: "big.bin", mode: 0o100644, mtime, method: "store" },
-      Readable.from([data]),
-      2 ** 31,
-      () => {},
-    );
-    await writer.addStream(
-      { name: "ünïcode.txt", mode: 0o100755, mtime, method: "deflate" },
-      Readable.from([data, data]),
-      20,
-      () => {},
-    );
+    await writeFile(join(dir, "one"), data);
+    await writeFile(join(dir, "two"), Buffer.concat([data, data]));
+    const inputs: [string, ZipEntryMeta, number][] = [
+      ["one", { name: "big.bin", mode: 0o100644, mtime, method: "store" }, 2 ** 31],
+      ["two", { name: "ünïcode.txt", mode: 0o100755, mtime, method: "deflate" }, 20],
+    ];
+    for (const [file, meta, hint] of inputs) {
+      const handle = await open(join(dir, file), "r");
+      await writer.addFile(meta, handle, hint, () => {});
+      await handle.close();
+    }
     await writer.addBuffer(
       { name: "MAR-INF/MANIFEST.json", mode: 0o600, mtime, method: "deflate" },
       Buffer.from("{}"),
@@ -36,6 +35,27 @@ describe("ZipWriter", () => {
       ["MAR-INF/MANIFEST.json", 0o600, 8, 0, sha256("{}")],
     ]);
     expect(entries[0]?.dateTime).toEqual([2024, 2, 3, 4, 5, 6]);
+  });
+
+  it("copies a file bigger than one read-ahead chunk intact", async () => {
+    const dir = await useTempDir();
+    const data = Buffer.alloc(9 * 1024 * 1024 + 3);
+    for (let i = 0; i < data.length; i += 4096) data[i] = i % 251;
+    await writeFile(join(dir, "big"), data);
+    const writer = await ZipWriter.create(join(dir, "z.mar"));
+    const handle = await open(join(dir, "big"), "r");
+    let reported = 0;
+    const read = await writer.addFile(
+      { name: "big", mode: 0o100600, mtime: new Date(), method: "store" },
+      handle,
+      data.length,
+      (n) => (reported += n),
+    );
+    await handle.close();
+    await writer.finish();
+    expect(read).toBe(data.length);
+    expect(reported).toBe(data.length);
+    expect((await readZipWithPython(join(dir, "z.mar")))[0]?.sha256).toBe(sha256(data));
   });
 
   it("clamps DOS times to 1980..2107 (Python raises before 1980)", () => {

@@ -1,8 +1,9 @@
 import { open, type FileHandle } from "node:fs/promises";
-import { Transform, Writable, type Readable } from "node:stream";
+import { Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { crc32, createDeflateRaw, deflateRawSync } from "node:zlib";
 import type { EntryMethod } from "./compression-policy.ts";
+import { COPY_CHUNK, readAhead } from "./read-ahead.ts";
 
 // Python zipfile's thresholds, so our archives take the same Zip64 decisions as model-archiver's.
 const ZIP64_LIMIT = 2 ** 31 - 1;
@@ -111,12 +112,13 @@ export class ZipWriter {
   }
 
   /**
-   * Streams one entry. `sizeHint` (the size when listed) picks Zip64 like Python; `onBytes` gets the count of
-   * every uncompressed chunk. Returns the bytes read.
+   * Streams one entry from an open file. `sizeHint` (the size when listed) picks Zip64 like Python; `onBytes`
+   * gets the count of every uncompressed chunk. Stored entries are copied with read-ahead (no stream machinery).
+   * Returns the bytes read.
    */
-  async addStream(
+  async addFile(
     meta: ZipEntryMeta,
-    source: Readable,
+    source: FileHandle,
     sizeHint: number,
     onBytes: (bytes: number) => void,
     signal?: AbortSignal,
@@ -131,28 +133,44 @@ export class ZipWriter {
     let crc = 0;
     let size = 0;
     let dataPosition = offset + headerLength;
-    const tap = new Transform({
-      highWaterMark: READ_CHUNK,
-      transform(chunk: Buffer, _encoding, callback) {
+    if (method === STORED) {
+      for await (const chunk of readAhead(source)) {
+        if (signal?.aborted) throw signal.reason;
         crc = crc32(chunk, crc);
         size += chunk.length;
+        await this.writeAt(chunk, dataPosition);
+        dataPosition += chunk.length;
         onBytes(chunk.length);
-        callback(null, chunk);
-      },
-    });
-    const sink = new Writable({
-      highWaterMark: 4 * READ_CHUNK,
-      writev: (chunks, callback) => {
-        const buffers = chunks.map((c) => c.chunk as Buffer);
-        const length = buffers.reduce((sum, b) => sum + b.length, 0);
-        const at = dataPosition;
-        dataPosition += length;
-        this.writeAllAt(buffers, at).then(() => callback(), callback);
-      },
-    });
-    const stages: (Transform | Writable)[] =
-      method === DEFLATED ? [tap, createDeflateRaw({ level: 6, chunkSize: 256 * 1024 }), sink] : [tap, sink];
-    await pipeline([source, ...stages], signal === undefined ? {} : { signal });
+      }
+    } else {
+      const tap = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          crc = crc32(chunk, crc);
+          size += chunk.length;
+          onBytes(chunk.length);
+          callback(null, chunk);
+        },
+      });
+      const sink = new Writable({
+        highWaterMark: COPY_CHUNK,
+        writev: (chunks, callback) => {
+          const buffers = chunks.map((c) => c.chunk as Buffer);
+          const length = buffers.reduce((sum, b) => sum + b.length, 0);
+          const at = dataPosition;
+          dataPosition += length;
+          this.writeAllAt(buffers, at).then(() => callback(), callback);
+        },
+      });
+      await pipeline(
+        [
+          source.createReadStream({ highWaterMark: READ_CHUNK, autoClose: false, start: 0 }),
+          tap,
+          createDeflateRaw({ level: 6, chunkSize: 256 * 1024 }),
+          sink,
+        ],
+        signal === undefined ? {} : { signal },
+      );
+    }
     const compressedSize = dataPosition - offset - headerLength;
     if (!zip64 && (size > 0xffffffff || compressedSize > 0xffffffff)) {
       throw new RangeError(`${meta.name} grew past 4 GiB while being archived`);
