@@ -1,7 +1,9 @@
 // Bundles the CLI into one self-contained ESM file, dist/sagemaker-serve.js, that the image ships.
 import { build } from "esbuild";
+import { brotliCompressSync, constants as zlibConstants } from "node:zlib";
 import { chmod, cp, mkdir, readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { Buffer } from "node:buffer";
 import { URL, fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -10,9 +12,7 @@ const outfile = join(root, "dist", "sagemaker-serve.js");
 
 await rm(join(root, "dist"), { recursive: true, force: true });
 await mkdir(join(root, "dist"), { recursive: true });
-await build({
-  entryPoints: [join(root, "src", "main.ts")],
-  outfile,
+const common = {
   bundle: true,
   platform: "node",
   target: "node20",
@@ -20,6 +20,49 @@ await build({
   minifySyntax: true,
   legalComments: "none",
   define: { __SAGEMAKER_SERVE_VERSION__: JSON.stringify(pkg.version) },
+  logLevel: "warning",
+};
+
+// Large, rarely used dependencies are bundled on their own and embedded compressed (src/lazy/): V8 then does
+// not compile them at every start, which keeps `serve` close to a bare `node` start.
+const chunks = {};
+for (const name of ["codeartifact", "archive", "pip", "model-server"]) {
+  const result = await build({
+    ...common,
+    entryPoints: [join(root, "src", "lazy", `${name}-chunk.ts`)],
+    write: false,
+    outfile: `${name}.js`,
+    // CommonJS, so src/lazy/load-chunk.ts can compile it under a file name (readable stack traces); the chunk
+    // gets the bundle's URL for import.meta.url.
+    format: "cjs",
+    define: { ...common.define, "import.meta.url": "__sagemakerServeChunkUrl" },
+  });
+  chunks[name] = result.outputFiles[0].text;
+}
+const lazyChunks = {
+  name: "lazy-chunks",
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^lazy-chunk:/ }, (args) => ({
+      path: args.path,
+      namespace: "lazy-chunk",
+    }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: "lazy-chunk" }, (args) => {
+      const name = args.path.slice("lazy-chunk:".length);
+      if (!(name in chunks)) throw new Error(`unknown lazy chunk ${name}`);
+      // Brotli + base64: a short string without escapes is the cheapest thing for V8 to scan at start-up.
+      const packed = brotliCompressSync(Buffer.from(chunks[name], "utf8"), {
+        params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9 },
+      }).toString("base64");
+      return { contents: `export const source = ${JSON.stringify(packed)};`, loader: "js" };
+    });
+  },
+};
+
+await build({
+  ...common,
+  plugins: [lazyChunks],
+  entryPoints: [join(root, "src", "main.ts")],
+  outfile,
   banner: {
     js: [
       "#!/usr/bin/env node",
@@ -28,7 +71,6 @@ await build({
       "const require = __serveCreateRequire(import.meta.url);",
     ].join("\n"),
   },
-  logLevel: "warning",
 });
 await chmod(outfile, 0o755);
 await cp(join(root, "assets"), join(root, "dist"), { recursive: true }).catch((error) => {

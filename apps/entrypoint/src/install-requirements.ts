@@ -1,9 +1,31 @@
-import { ServeError } from "@sagemaker-serve/errors";
+import { installRequirements } from "@sagemaker-serve/pip-install";
 import type { InstallRequirements } from "./runtime.ts";
 
-// Replaced by @sagemaker-serve/pip-install's installer as soon as that package lands.
-export const installRequirementsWithPip: InstallRequirements = async () => {
-  throw new ServeError("REQUIREMENTS_FAILED", "this build has no pip installer yet", {
-    hint: "rebuild sagemaker-serve with @sagemaker-serve/pip-install",
+/** `serve`'s requirements step, done by @sagemaker-serve/pip-install (hardened flags, private credentials file). */
+export const installRequirementsWithPip: InstallRequirements = async ({
+  python,
+  requirementsPath,
+  index,
+  cwd,
+  timeoutMs,
+  signal,
+  onLine,
+}) => {
+  const result = await installRequirements({
+    python,
+    requirementsPath,
+    ...(index === undefined
+      ? {}
+      : { index: { indexUrl: index.indexUrl, username: index.username, password: index.password } }),
+    timeoutMs,
+    signal,
+    cwd,
+    onLine: (line) => onLine(line),
   });
+  return {
+    skipped: result.skipped,
+    ...(result.skipped
+      ? { detail: result.reason === "unchanged" ? "unchanged since the last install" : result.reason }
+      : {}),
+  };
 };

@@ -29,6 +29,7 @@ const runtime: Runtime = {
   pid: process.pid,
   execPath: process.execPath,
   bundlePath,
+  bundleUrl: import.meta.url,
   logConfigPath: join(here, "log4j2.xml"),
   pythonDir: fileURLToPath(new URL("./python/", import.meta.url)),
   uptimeMs: () => performance.now(),
@@ -37,7 +38,7 @@ const runtime: Runtime = {
   setForwardTarget: (target) => {
     forward = target;
   },
-  services: realServices,
+  services: realServices(import.meta.url),
 };
 
 const io: CommandIo = {

@@ -29,6 +29,8 @@ export interface Runtime {
   execPath: string;
   /** The running bundle (`dist/sagemaker-serve.js`). */
   bundlePath: string;
+  /** The same as a file: URL. */
+  bundleUrl: string;
   /** The log4j2.xml shipped next to the bundle (`--log-config`). */
   logConfigPath: string;
   /** The Python worker files of the built-in server, shipped next to the bundle. */

@@ -1,10 +1,14 @@
 import type { CommandSpec } from "../cli.ts";
 import type { Runtime } from "../runtime.ts";
-import { runArchiveCommand } from "./archive.ts";
+import { source as archiveSource } from "lazy-chunk:archive";
+import { source as modelServerSource } from "lazy-chunk:model-server";
+import { loadChunk } from "../lazy/load-chunk.ts";
 import { runConfigCommand } from "./config.ts";
 import { runDoctor } from "./doctor.ts";
-import { runModelServerCommand } from "./model-server.ts";
 import { runServe } from "./serve.ts";
+
+type ArchiveChunk = typeof import("../lazy/archive-chunk.ts");
+type ModelServerChunk = typeof import("../lazy/model-server-chunk.ts");
 
 /** The CLI's commands, in help order. */
 export function buildCommands(runtime: Runtime): Record<string, CommandSpec> {
@@ -16,7 +20,14 @@ export function buildCommands(runtime: Runtime): Record<string, CommandSpec> {
     archive: {
       summary:
         "create a model archive; takes model-archiver's flags (torch-model-archiver's with --flavor torchserve)",
-      run: (args, io) => runArchiveCommand(args, io),
+      run: async (args, io) => {
+        const { runArchiveCommand } = await loadChunk<ArchiveChunk>(
+          "archive",
+          archiveSource,
+          runtime.bundleUrl,
+        );
+        return runArchiveCommand(args, io);
+      },
     },
     config: {
       summary: "print the server config `serve` would write (--format json: the whole plan)",
@@ -29,7 +40,14 @@ export function buildCommands(runtime: Runtime): Record<string, CommandSpec> {
     "model-server": {
       summary: "internal: run the built-in server (started by serve)",
       hidden: true,
-      run: (args, io) => runModelServerCommand(args, io, runtime),
+      run: async (args, io) => {
+        const { runModelServerCommand } = await loadChunk<ModelServerChunk>(
+          "model-server",
+          modelServerSource,
+          runtime.bundleUrl,
+        );
+        return runModelServerCommand(args, io, runtime);
+      },
     },
   };
 }

@@ -1,0 +1,159 @@
+import { execFile } from "node:child_process";
+import { mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { startCodeArtifactServer } from "@sagemaker-serve/test-utils/codeartifact-server";
+import { startPypiIndex } from "@sagemaker-serve/test-utils/pypi-index";
+import { writeWheel } from "@sagemaker-serve/test-utils/wheel";
+import { findProcesses } from "@sagemaker-serve/test-utils/fake-launchers/fake-launchers";
+import { runCli, useServeSetup, type ServeSetup } from "./harness.ts";
+
+const run = promisify(execFile);
+const ARN = "arn:aws:codeartifact:us-east-1:012345678900:repository/my-domain/my-repo";
+
+/** A venv that sees the system pip but installs into itself, so the machine's Python stays untouched. */
+async function makeVenv(s: ServeSetup): Promise<string> {
+  const venv = join(s.dir, "venv");
+  await run("python3", ["-m", "venv", "--without-pip", "--system-site-packages", venv]);
+  return join(venv, "bin", "python");
+}
+
+async function demoWheel(s: ServeSetup) {
+  await mkdir(join(s.dir, "wheels"), { recursive: true });
+  return writeWheel({
+    dir: join(s.dir, "wheels"),
+    name: "sm-serve-demo",
+    version: "1.0",
+    files: { "sm_serve_demo.py": "ANSWER = 42\n" },
+  });
+}
+
+async function importAnswer(python: string): Promise<string> {
+  const { stdout } = await run(python, ["-c", "import sm_serve_demo; print(sm_serve_demo.ANSWER)"]);
+  return stdout.trim();
+}
+
+/** Every file under `dir`, recursively, with its text. */
+async function allFiles(dir: string): Promise<{ path: string; text: string }[]> {
+  const out: { path: string; text: string }[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if ((await stat(path)).size > 5_000_000) continue;
+    out.push({ path, text: await readFile(path, "latin1") });
+  }
+  return out;
+}
+
+/** Every live process's argv and environment that contain `needle`, as `pid: where`. */
+async function processesContaining(needle: string): Promise<string[]> {
+  const hits: string[] = [];
+  for (const pid of (await readdir("/proc")).filter((name) => /^\d+$/.test(name))) {
+    for (const file of ["cmdline", "environ"]) {
+      const text = await readFile(`/proc/${pid}/${file}`, "latin1").catch(() => "");
+      if (text.includes(needle)) hits.push(`${pid}: ${file}`);
+    }
+  }
+  return hits;
+}
+
+describe("serve: requirements.txt", () => {
+  it("installs requirements from the local index into SAGEMAKER_SERVE_PYTHON before starting the server", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const python = await makeVenv(s);
+    const index = await startPypiIndex({ wheels: [await demoWheel(s)] });
+    onTestFinished(() => index.close());
+    await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
+    const cli = runCli([], {
+      env: s.env({ SAGEMAKER_SERVE_PYTHON: python, PIP_INDEX_URL: index.url }),
+      cwd: s.dir,
+    });
+    await cli.waitForOutput(/ready in \d+ ms/, 120_000);
+    expect(cli.output()).toMatch(/INFO requirements installed \(\d+ ms\)/);
+    expect(await importAnswer(python)).toBe("42");
+    const output = cli.output();
+    expect(output.indexOf("requirements installed")).toBeLessThan(output.indexOf("launcher spawned"));
+    cli.child.kill("SIGTERM");
+    expect((await cli.exit).code).toBe(0);
+  });
+
+  it("installs from the CodeArtifact index; the token appears in no output, file, argv or server environment", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const python = await makeVenv(s);
+    const codeartifact = await startCodeArtifactServer({
+      repositoryEndpoint: ({ repository }) => `${index.origin}/pypi/${repository}/`,
+    });
+    onTestFinished(() => codeartifact.close());
+    const token = codeartifact.token;
+    const index = await startPypiIndex({
+      wheels: [await demoWheel(s)],
+      basePath: "/pypi/my-repo/simple/",
+      auth: { username: "aws", password: token },
+      delayMs: 150,
+    });
+    onTestFinished(() => index.close());
+    await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
+    const cli = runCli([], {
+      env: s.env({
+        SAGEMAKER_SERVE_PYTHON: python,
+        CA_REPOSITORY_ARN: ARN,
+        AWS_ENDPOINT_URL_CODEARTIFACT: codeartifact.url,
+        AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+        AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        AWS_CONFIG_FILE: join(s.dir, "no-aws-config"),
+        AWS_SHARED_CREDENTIALS_FILE: join(s.dir, "no-aws-credentials"),
+        AWS_EC2_METADATA_DISABLED: "true",
+      }),
+      cwd: s.dir,
+    });
+    // Watch every process while pip runs: the token must never be in an argv or an environment.
+    const seen: string[] = [];
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        seen.push(...(await processesContaining(token)));
+        await new Promise((resolve) => setTimeout(resolve, 40));
+      }
+    })();
+    await cli.waitForOutput(/ready in \d+ ms/, 120_000).finally(() => (watching = false));
+    await watcher;
+    expect(seen).toEqual([]);
+    expect(await importAnswer(python)).toBe("42");
+    expect(index.requests.some((r) => r.credentials?.password === token && r.status === 200)).toBe(true);
+    expect(cli.output()).toMatch(
+      /CodeArtifact index resolved: http:\/\/127\.0\.0\.1:\d+\/pypi\/my-repo\/simple\//,
+    );
+    expect(await processesContaining(token)).toEqual([]);
+
+    cli.child.kill("SIGTERM");
+    expect((await cli.exit).code).toBe(0);
+    expect(cli.output()).not.toContain(token);
+    const leaks = (await allFiles(s.dir))
+      .filter((file) => file.text.includes(token))
+      .map((file) => file.path);
+    expect(leaks).toEqual([]);
+  });
+
+  it("stops pip on SIGTERM: exits promptly, pip's processes are gone and the server never starts", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const python = await makeVenv(s);
+    const index = await startPypiIndex({ wheels: [await demoWheel(s)], hang: true });
+    onTestFinished(() => index.close());
+    await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
+    const cli = runCli([], {
+      env: s.env({ SAGEMAKER_SERVE_PYTHON: python, PIP_INDEX_URL: index.url }),
+      cwd: s.dir,
+    });
+    await cli.waitForOutput("installing packages from requirements.txt");
+    await expect
+      .poll(async () => (await findProcesses(s.dir)).some((p) => p.cmdline.includes("pip")), {
+        timeout: 20_000,
+      })
+      .toBe(true);
+    cli.child.kill("SIGTERM");
+    expect(await cli.exit).toEqual({ code: 0, signal: null });
+    expect(cli.output()).toContain("stopped during start-up (SIGTERM)");
+    expect(await s.fakes.records()).toEqual([]);
+  });
+});
