@@ -5,12 +5,20 @@ export interface ModelServerLogger {
   error(message: string): void;
 }
 
-/** Writes `LEVEL message` lines to stderr. */
-export const stderrLogger: ModelServerLogger = {
-  info: (message) => process.stderr.write(`INFO ${message}\n`),
-  warn: (message) => process.stderr.write(`WARN ${message}\n`),
-  error: (message) => process.stderr.write(`ERROR ${message}\n`),
-};
+/** A logger writing to stderr: `LEVEL message` lines (`text`) or one JSON object per line (`json`). */
+export function stderrLogger(format: "text" | "json"): ModelServerLogger {
+  const write = (level: string, message: string) =>
+    process.stderr.write(
+      format === "json"
+        ? `${JSON.stringify({ time: new Date().toISOString(), level, component: "model-server", message })}\n`
+        : `${level.toUpperCase()} ${message}\n`,
+    );
+  return {
+    info: (message) => write("info", message),
+    warn: (message) => write("warn", message),
+    error: (message) => write("error", message),
+  };
+}
 
 /** Makes an untrusted string (a model name, a handler's line) safe for one log line. */
 export function printable(value: string): string {

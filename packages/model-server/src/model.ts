@@ -58,6 +58,8 @@ export class Model {
   #batchTimer: NodeJS.Timeout | undefined;
   #batchDue = false;
   #stopping = false;
+  #stopController = new AbortController();
+  #loading = new Set<Promise<void>>();
   #idleWaiters: Array<() => void> = [];
 
   constructor(options: ModelOptions) {
@@ -76,7 +78,7 @@ export class Model {
       failures: 0,
       restartTimer: undefined,
     }));
-    const results = await Promise.allSettled(this.#slots.map((slot) => this.#startSlot(slot)));
+    const results = await Promise.allSettled(this.#slots.map((slot) => this.#track(this.#startSlot(slot))));
     if (this.#slots.length > 0 && !results.some((r) => r.status === "fulfilled")) {
       const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
       await this.stop();
@@ -87,6 +89,16 @@ export class Model {
     for (const slot of this.#slots) {
       if (slot.worker === undefined && slot.restartTimer === undefined) this.#scheduleRestart(slot);
     }
+  }
+
+  #track(loading: Promise<void>): Promise<void> {
+    const settled = loading.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#loading.add(settled);
+    void settled.then(() => this.#loading.delete(settled));
+    return loading;
   }
 
   async #startSlot(slot: Slot): Promise<void> {
@@ -104,6 +116,7 @@ export class Model {
         env: this.options.env,
         logger: this.options.logger,
         loadTimeoutMs: this.options.loadTimeoutMs,
+        signal: this.#stopController.signal,
       });
       if (this.#stopping) {
         await worker.stop();
@@ -130,7 +143,7 @@ export class Model {
     );
     slot.restartTimer = setTimeout(() => {
       slot.restartTimer = undefined;
-      this.#startSlot(slot).catch(() => this.#scheduleRestart(slot));
+      this.#track(this.#startSlot(slot)).catch(() => this.#scheduleRestart(slot));
     }, delay);
   }
 
@@ -284,6 +297,8 @@ export class Model {
   /** Stops every worker now; queued requests get 503. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#stopController.abort();
+    await Promise.all(this.#loading);
     clearTimeout(this.#batchTimer);
     for (const job of this.#queue.splice(0)) {
       job.settle({

@@ -38,6 +38,8 @@ export class ModelRegistry {
   readonly #options: RegistryOptions;
   readonly #entries = new Map<string, Entry>();
   readonly #reserved = new Set<string>();
+  readonly #loading = new Set<Model>();
+  #closed = false;
 
   constructor(options: RegistryOptions) {
     this.#options = options;
@@ -115,11 +117,16 @@ export class ModelRegistry {
       loadedAtStartup: request.loadedAtStartup ?? false,
     });
     logger.info(`loading model ${printable(name)} from ${printable(source.dir)} with ${workers} worker(s)`);
+    this.#loading.add(model);
     try {
       await model.start();
+      if (this.#closed) throw new HttpError(503, "ServiceUnavailableException", "Server is shutting down.");
     } catch (error) {
+      this.#loading.delete(model);
       this.#reserved.delete(name);
+      await model.stop();
       await source.cleanup();
+      if (error instanceof HttpError) throw error;
       const status = error instanceof WorkerLoadError && error.status === 507 ? 507 : 500;
       throw new HttpError(
         status,
@@ -128,6 +135,7 @@ export class ModelRegistry {
         { cause: error },
       );
     }
+    this.#loading.delete(model);
     this.#reserved.delete(name);
     this.#entries.set(name, { model, source });
     return model;
@@ -146,7 +154,11 @@ export class ModelRegistry {
 
   /** Stops every model after in-flight work finishes or `graceMs` passes. */
   async closeAll(graceMs: number): Promise<void> {
-    await Promise.all([...this.#entries.keys()].map((name) => this.unregister(name, graceMs)));
+    this.#closed = true;
+    await Promise.all([
+      ...[...this.#entries.keys()].map((name) => this.unregister(name, graceMs)),
+      ...[...this.#loading].map((model) => model.stop()),
+    ]);
   }
 
   #taken(name: string): boolean {

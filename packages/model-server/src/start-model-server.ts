@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { isServeError } from "@sagemaker-serve/errors";
+import { extractArchive as extractModelArchive } from "@sagemaker-serve/model-archive";
 import type { BuiltinServerConfig } from "./config.ts";
 import { modelServerError } from "./errors.ts";
 import { HttpError } from "./http-response.ts";
@@ -14,7 +15,10 @@ import { WorkerLoadError } from "./worker-process.ts";
 export interface StartModelServerOptions {
   /** Aborting it closes the server (graceful drain with the config's `stopGraceMs`). */
   signal?: AbortSignal;
-  /** Default: `LEVEL message` lines on stderr. Handler output arrives here prefixed with `[model name]`. */
+  /**
+   * Default: stderr, `LEVEL message` lines or JSON lines per `config.logFormat`. Handler output arrives here
+   * prefixed with `[model name]`.
+   */
   logger?: ModelServerLogger;
   /** Directory holding `model_worker.py`; default the package's `python/` directory. */
   pythonDir?: string;
@@ -38,13 +42,6 @@ export interface ModelServerHandle {
 
 /** The package's `python/` directory, next to `src/` and `dist/`. */
 export const DEFAULT_PYTHON_DIR = fileURLToPath(new URL("../python/", import.meta.url));
-
-const defaultExtractArchive: ExtractArchive = async (path, dest, options) => {
-  const archive = (await import("@sagemaker-serve/model-archive")) as { extractArchive?: ExtractArchive };
-  if (archive.extractArchive === undefined)
-    throw new Error("this build of @sagemaker-serve/model-archive cannot extract archives");
-  return archive.extractArchive(path, dest, options);
-};
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -104,10 +101,10 @@ export async function startModelServer(
   config: BuiltinServerConfig,
   {
     signal,
-    logger = stderrLogger,
+    logger = stderrLogger(config.logFormat),
     pythonDir = DEFAULT_PYTHON_DIR,
     env = {},
-    extractArchive = defaultExtractArchive,
+    extractArchive = extractModelArchive,
   }: StartModelServerOptions = {},
 ): Promise<ModelServerHandle> {
   signal?.throwIfAborted();

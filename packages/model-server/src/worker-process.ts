@@ -72,6 +72,8 @@ export interface WorkerStartOptions {
   env: Record<string, string | undefined>;
   logger: ModelServerLogger;
   loadTimeoutMs: number;
+  /** Aborting kills the worker while it loads. */
+  signal?: AbortSignal;
 }
 
 /** How much lower than the front end's the workers' scheduling priority is (nice increment). */
@@ -161,7 +163,10 @@ export class WorkerProcess {
 
   /** Spawns a worker and loads the model; throws WorkerLoadError when the load fails or times out. */
   static async start(options: WorkerStartOptions): Promise<WorkerProcess> {
+    options.signal?.throwIfAborted();
     const worker = new WorkerProcess(options);
+    const onAbort = () => worker.kill();
+    options.signal?.addEventListener("abort", onAbort, { once: true });
     const load = {
       cmd: "load",
       modelName: options.modelName,
@@ -200,6 +205,7 @@ export class WorkerProcess {
       );
     } finally {
       clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
     }
   }
 

@@ -112,3 +112,23 @@ describe("worker pool reliability", () => {
     expect(await (await post(url("/invocations"), "x")).text()).toBe("ok");
   });
 });
+
+describe("closing while the model loads", () => {
+  it("stops the loading workers and leaves none behind", async () => {
+    const log = captureLog();
+    const controller = new AbortController();
+    const starting = startModelServer(testConfig({ handlerService: "slow_load", workers: 2 }), {
+      logger: log,
+      signal: controller.signal,
+      env: { PATH: process.env.PATH },
+    }).catch((error: unknown) => error);
+    await waitForLine(log, "slow load started", 2);
+    const pids = log.lines.flatMap((line) => {
+      const match = /slow load started in (\d+)/.exec(line);
+      return match ? [Number(match[1])] : [];
+    });
+    controller.abort();
+    expect(await starting).toMatchObject({ code: "MODEL_SERVER_LOAD_FAILED" });
+    for (const pid of pids) expect(await isAlive(pid)).toBe(false);
+  });
+});
