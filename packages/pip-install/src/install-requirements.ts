@@ -1,11 +1,20 @@
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { redact, redactArgs, registerSecret } from "@sagemaker-serve/errors";
 import { writeCredentialsFile, type CredentialsFile } from "./credentials-file.ts";
 import { PipInstallError, type PipInstallErrorOptions } from "./errors.ts";
+import {
+  brokenPython,
+  installFailed,
+  lineName,
+  noPip,
+  notStartable,
+  policyError,
+  timedOut,
+} from "./failures.ts";
 import { installFingerprint, readInstalledFingerprint, writeInstalledFingerprint } from "./install-state.ts";
 import { buildPipArgs } from "./pip-args.ts";
-import { probePython } from "./python-probe.ts";
+import { probePython, type PythonInfo } from "./python-probe.ts";
 import { readRequirements, type ReadRequirementsResult } from "./requirements-file.ts";
 import { runPip } from "./run-pip.ts";
 
@@ -110,10 +119,6 @@ function splitIndex(index: PipIndex): { url: string; host: string; username?: st
   return { url: url.toString(), host: url.hostname, username, password };
 }
 
-function describe(path: string, requirementsPath: string, line: number): string {
-  return `${path === resolve(requirementsPath) ? requirementsPath : path} line ${line}`;
-}
-
 /**
  * Installs a requirements file with `<python> -m pip install -r <path>` plus hardening flags, from PyPI (the
  * environment's pip configuration applies, as in the Python toolkit) or from a private index (no ambient
@@ -189,84 +194,47 @@ export async function installRequirements(
   if (top.lines.length === 0) return result("empty");
 
   if (index !== undefined && requirements.violations.length > 0) {
-    const [first] = requirements.violations;
-    const where = describe(first!.file, requirementsPath, first!.line);
-    if (!allowIndexOptions) {
-      const more = requirements.violations.length - 1;
-      throw new PipInstallError(
-        "REQUIREMENTS_POLICY",
-        `${where}: ${first!.option} would change where packages come from while the private index is in force${
-          more > 0 ? ` (and ${more} more line${more > 1 ? "s" : ""})` : ""
-        }`,
-        {
-          ...details({ violations: requirements.violations }),
-          hint: "remove index, trusted-host, find-links and URL lines from the requirements file, or allow them explicitly",
-        },
-      );
-    }
+    if (!allowIndexOptions) throw policyError(requirements.violations, requirementsPath, details());
     for (const violation of requirements.violations) {
       onWarning(
-        `${describe(violation.file, requirementsPath, violation.line)}: ${violation.option} changes where packages come from; allowed by configuration`,
+        `${lineName(violation, requirementsPath)}: ${violation.option} changes where packages come from; allowed by configuration`,
       );
     }
   }
 
-  const deadline = performance.now() + timeoutMs;
-  const pipEnv: Record<string, string | undefined> = { ...env, PYTHONUNBUFFERED: "1" };
+  const probeEnv: Record<string, string | undefined> = { ...env, PYTHONUNBUFFERED: "1" };
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), timeoutMs);
-  const timedOut = (extra: PipInstallErrorOptions = {}): PipInstallError =>
-    new PipInstallError(
-      "PIP_TIMEOUT",
-      `failed to install required packages from ${requirementsPath}: pip did not finish within ${timeoutMs} ms and was killed`,
-      {
-        ...details(extra),
-        hint: "raise the pip timeout (SAGEMAKER_SERVE_PIP_TIMEOUT_SECONDS), check that the index is reachable, or install the packages into the image",
-      },
-    );
-  let probe: Awaited<ReturnType<typeof probePython>>;
-  try {
-    probe = await probePython({
-      python,
-      env: pipEnv,
-      cwd,
-      signal: AbortSignal.any([signal, timeout.signal]),
-    });
-  } catch (error) {
-    if (signal.aborted) throw signal.reason;
-    if (timeout.signal.aborted) throw timedOut();
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-  if (!probe.ok) {
-    throw new PipInstallError(
-      "PIP_NOT_AVAILABLE",
-      probe.reason === "not-found"
-        ? `python interpreter ${python} could not be started (${probe.detail})`
-        : `python interpreter ${python} failed to start: ${probe.detail}`,
-      { ...details(), hint: "install python3 in the image or point the python setting at an interpreter" },
-    );
-  }
-  if (!probe.info.hasPip) {
-    throw new PipInstallError("PIP_NOT_AVAILABLE", `python interpreter ${python} has no pip module`, {
-      ...details(),
-      hint: `install pip for that interpreter (${python} -m ensurepip) or use one that has it`,
-    });
-  }
-
-  const fingerprintOf = (info: typeof probe.info) =>
-    installFingerprint({ files: requirements.files, python: info, indexUrl: split?.url, args });
-  if (
-    statePath !== false &&
-    !force &&
-    (await readInstalledFingerprint(statePath)) === fingerprintOf(probe.info)
-  ) {
-    return result("unchanged");
-  }
-
+  const stop = AbortSignal.any([signal, timeout.signal]);
+  const probe = async () => {
+    try {
+      return await probePython({ python, env: probeEnv, cwd, signal: stop });
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      if (timeout.signal.aborted) throw timedOut(requirementsPath, timeoutMs, details());
+      throw error;
+    }
+  };
   let credentials: CredentialsFile | undefined;
   try {
+    const before = await probe();
+    if (!before.ok) {
+      throw before.reason === "not-found"
+        ? notStartable(python, before.detail, details())
+        : brokenPython(python, before.detail, details());
+    }
+    if (!before.info.hasPip) throw noPip(python, details());
+    const fingerprintOf = (info: PythonInfo) =>
+      installFingerprint({ files: requirements.files, python: info, indexUrl: split?.url, args });
+    if (
+      statePath !== false &&
+      !force &&
+      (await readInstalledFingerprint(statePath)) === fingerprintOf(before.info)
+    ) {
+      return result("unchanged");
+    }
+
+    const pipEnv = { ...probeEnv };
     if (split !== undefined) {
       pipEnv.PIP_CONFIG_FILE = "/dev/null";
       if (split.username !== undefined) {
@@ -285,68 +253,33 @@ export async function installRequirements(
       args,
       env: pipEnv,
       cwd,
-      timeoutMs: Math.max(1, deadline - performance.now()),
+      timeoutMs: Math.max(1, timeoutMs - elapsed()),
       signal,
       onLine,
       tailLines,
     });
     if (outcome.aborted) throw signal.reason;
-    const failure = details({
-      exitCode: outcome.exitCode,
-      signal: outcome.signal,
-      outputTail: outcome.tail,
-    });
-    if (outcome.timedOut) {
-      throw timedOut(failure);
-    }
-    if (outcome.spawnError !== undefined) {
-      throw new PipInstallError(
-        "PIP_NOT_AVAILABLE",
-        `python interpreter ${python} could not be started (${outcome.spawnError})`,
-        {
-          ...failure,
-          hint: "install python3 in the image or point the python setting at an interpreter",
-        },
-      );
-    }
+    const failure = details({ exitCode: outcome.exitCode, signal: outcome.signal, outputTail: outcome.tail });
+    if (outcome.timedOut) throw timedOut(requirementsPath, timeoutMs, failure);
+    if (outcome.spawnError !== undefined) throw notStartable(python, outcome.spawnError, failure);
     if (outcome.exitCode !== 0) {
-      if (outcome.tail.some((line) => line.includes("No module named pip"))) {
-        throw new PipInstallError("PIP_NOT_AVAILABLE", `python interpreter ${python} has no pip module`, {
-          ...failure,
-          hint: `install pip for that interpreter (${python} -m ensurepip) or use one that has it`,
-        });
-      }
-      throw failed(requirementsPath, outcome, failure, split?.password !== undefined);
+      if (outcome.tail.some((line) => line.includes("No module named pip"))) throw noPip(python, failure);
+      throw installFailed(requirementsPath, outcome.tail, split?.password !== undefined, failure);
     }
+    await credentials?.remove();
     if (statePath !== false) {
-      const after = await probePython({ python, env: pipEnv, cwd, signal });
-      if (after.ok) await writeInstalledFingerprint(statePath, fingerprintOf(after.info), requirementsPath);
+      const after = await probe().catch(() => undefined);
+      if (after?.ok) {
+        // Failing to remember the install only costs a reinstall next time; it does not fail this one.
+        await writeInstalledFingerprint(statePath, fingerprintOf(after.info), requirementsPath).catch(
+          (error: unknown) =>
+            onWarning(`could not record the install in ${statePath}: ${(error as Error).message}`),
+        );
+      }
     }
     return result("installed");
   } finally {
+    clearTimeout(timer);
     await credentials?.remove();
   }
-}
-
-function failed(
-  requirementsPath: string,
-  outcome: { exitCode: number | undefined; signal: string | undefined; tail: string[] },
-  failure: PipInstallErrorOptions,
-  withCredentials: boolean,
-): PipInstallError {
-  const lastError = [...outcome.tail].reverse().find((line) => line.startsWith("ERROR:"));
-  const how = outcome.signal
-    ? `pip was killed by ${outcome.signal}`
-    : `pip exited with code ${outcome.exitCode}`;
-  const refused = outcome.tail.some((line) => /\b401\b|\b403\b/.test(line));
-  const hint = refused
-    ? "the index refused the credentials: check the CodeArtifact token (expired?) and the role's codeartifact:ReadFromRepository permission"
-    : withCredentials && outcome.tail.some((line) => line.includes("from versions: none"))
-      ? "the private index offered no versions: the package may be missing there, or the index refused the credentials (check the token and codeartifact:ReadFromRepository)"
-      : "read pip's output above; fix the requirements file or make the packages available on the index";
-  return new PipInstallError(
-    "PIP_INSTALL_FAILED",
-    `failed to install required packages from ${requirementsPath}: ${how}${lastError ? ` (${lastError})` : ""}`,
-    { ...failure, hint },
-  );
 }

@@ -1,6 +1,6 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { clearSecrets } from "@sagemaker-serve/errors";
 import { useTempDir, waitFor } from "@sagemaker-serve/test-utils";
 import {
@@ -9,7 +9,7 @@ import {
   type PypiIndex,
 } from "@sagemaker-serve/test-utils/pypi-index";
 import { installRequirements, PipInstallError, type InstallRequirementsOptions } from "../src/index.ts";
-import { hermeticEnv, importedVersion, makeVenv, processesWith, wheels } from "./helpers.ts";
+import { hermeticEnv, importedVersion, makeVenv, processesWith, wheels, killLeftovers } from "./helpers.ts";
 
 const TOKEN = "CANARY-failures-0a9b8c7d6e5f4a3b2c1d";
 let venv: Awaited<ReturnType<typeof makeVenv>>;
@@ -21,6 +21,11 @@ beforeAll(async () => {
   wheelDir = join(venv.path, "wheels");
   await mkdir(wheelDir);
 }, 60_000);
+
+afterEach(async () => {
+  // No pip (nor anything else running from this file's venv) may outlive a test.
+  expect(await killLeftovers(venv.path)).toEqual([]);
+});
 
 afterAll(async () => {
   clearSecrets();

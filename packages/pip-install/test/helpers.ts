@@ -61,3 +61,16 @@ export async function processesWith(marker: string): Promise<number[]> {
   }
   return pids;
 }
+
+/** Kills (SIGKILL) live processes whose argv mentions `marker` and returns their pids: a test asserts it is empty. */
+export async function killLeftovers(marker: string): Promise<number[]> {
+  const pids = await processesWith(marker);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+  return pids;
+}

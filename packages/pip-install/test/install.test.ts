@@ -1,11 +1,11 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { clearSecrets } from "@sagemaker-serve/errors";
 import { useTempDir } from "@sagemaker-serve/test-utils";
 import { startPypiIndex, type PypiIndex } from "@sagemaker-serve/test-utils/pypi-index";
 import { installRequirements, PipInstallError, type InstallRequirementsOptions } from "../src/index.ts";
-import { hermeticEnv, importedVersion, makeVenv, processesWith, wheels } from "./helpers.ts";
+import { hermeticEnv, importedVersion, makeVenv, processesWith, wheels, killLeftovers } from "./helpers.ts";
 
 const TOKEN = "CANARY-install-5f1e2d3c4b5a69788796";
 let venv: Awaited<ReturnType<typeof makeVenv>>;
@@ -34,6 +34,11 @@ beforeAll(async () => {
   publicIndex = await startPypiIndex({ wheels: built });
   decoy = await startPypiIndex({ wheels: built });
 }, 60_000);
+
+afterEach(async () => {
+  // No pip (nor anything else running from this file's venv) may outlive a test.
+  expect(await killLeftovers(venv.path)).toEqual([]);
+});
 
 afterAll(async () => {
   clearSecrets();

@@ -1,12 +1,12 @@
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { clearSecrets } from "@sagemaker-serve/errors";
 import { useTempDir } from "@sagemaker-serve/test-utils";
 import { startPypiIndex, type PypiIndex } from "@sagemaker-serve/test-utils/pypi-index";
 import { installRequirements, PipInstallError, type InstallRequirementsOptions } from "../src/index.ts";
-import { importedVersion, makeVenv, processesWith, wheels } from "./helpers.ts";
+import { importedVersion, makeVenv, processesWith, wheels, killLeftovers } from "./helpers.ts";
 
 const TOKEN = "CANARY-secret-7e6d5c4b3a2918273645";
 let venv: Awaited<ReturnType<typeof makeVenv>>;
@@ -24,6 +24,11 @@ beforeAll(async () => {
     delayMs: 700,
   });
 }, 60_000);
+
+afterEach(async () => {
+  // No pip (nor anything else running from this file's venv) may outlive a test.
+  expect(await killLeftovers(venv.path)).toEqual([]);
+});
 
 afterAll(async () => {
   clearSecrets();
