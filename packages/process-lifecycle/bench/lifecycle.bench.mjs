@@ -10,7 +10,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { build } from "esbuild";
+import { bundleSource } from "../test/fixtures/bundle-source.mjs";
 
 const RUNS = 20;
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -19,18 +19,7 @@ const now = () => performance.timeOrigin + performance.now();
 
 const dir = await mkdtemp(join(tmpdir(), "process-lifecycle-bench-"));
 const bundle = join(dir, "lib.mjs");
-await build({
-  entryPoints: [here("../src/index.ts")],
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  outfile: bundle,
-  banner: {
-    js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
-  },
-  logLevel: "silent",
-});
+await bundleSource(bundle);
 const { startServer } = await import(pathToFileURL(bundle).href);
 
 async function freePort() {

@@ -3,13 +3,12 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeTempDir, type TempDir } from "@sagemaker-serve/test-utils";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCmdline } from "../src/index.ts";
+import { bundleSource } from "./fixtures/bundle-source.mjs";
 import { FAKE_SERVER, NODE, TOOL, freePort, liveWithToken, trackedToken, unique } from "./helpers.ts";
 
 const DRIVER = fileURLToPath(new URL("./fixtures/pid1-driver.mjs", import.meta.url));
-const SRC = fileURLToPath(new URL("../src/index.ts", import.meta.url));
 
 let bundleDir: TempDir;
 let bundle: string;
@@ -18,18 +17,7 @@ beforeAll(async () => {
   // Node 20 cannot run .ts: the driver imports the package's source as a plain-JS bundle.
   bundleDir = await makeTempDir({ prefix: "process-lifecycle-bundle-" });
   bundle = join(bundleDir.path, "process-lifecycle.mjs");
-  await build({
-    entryPoints: [SRC],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    outfile: bundle,
-    banner: {
-      js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
-    },
-    logLevel: "silent",
-  });
+  await bundleSource(bundle);
 });
 afterAll(async () => bundleDir.cleanup());
 
