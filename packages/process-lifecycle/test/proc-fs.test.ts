@@ -54,6 +54,17 @@ describe("/proc helpers and the zombie rules (reliability §6 case 11)", () => {
       expect(result.pids).toEqual([]);
       expect(searchError(mainClass, result, 0)?.code).toBe("SERVER_NOT_FOUND");
     }
+    // Checklist item 24: next to the zombie, a live server with the same main class is found alone.
+    const live = spawn(NODE, [FAKE_SERVER, "server", "--main-class", mainClass, "--token", token], {
+      stdio: "ignore",
+    });
+    cleanups.push(async () => live.kill("SIGKILL"));
+    const found = await waitFor(async () => {
+      const { pids } = await searchServerProcesses(mainClass, { kind: "process-table" });
+      return pids.length > 0 ? pids : undefined;
+    });
+    expect(found).toEqual([live.pid]);
+    expect((await readProcessState(serverPid ?? 0))?.state).toBe("Z");
   });
 
   it("readProcessState parses a comm with spaces and parentheses; gone processes are undefined", async () => {

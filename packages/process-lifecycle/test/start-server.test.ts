@@ -83,6 +83,19 @@ describe("startServer: discovery and readiness", () => {
     expect(exitCodeFor(exit)).toBe(1);
   });
 
+  it("a /ping that never answers: each probe is cut at the client timeout, SERVER_NOT_READY at the deadline", async () => {
+    const { handle } = await launch({
+      server: ["--ping", "never"],
+      startupTimeoutMs: 1500,
+      stopGraceMs: 500,
+    });
+    await expect(handle.ready).rejects.toMatchObject({
+      code: "SERVER_NOT_READY",
+      message: expect.stringMatching(/last probe failed: no answer within \d+ ms$/),
+    });
+    expect((await handle.exited).kind).toBe("failed");
+  });
+
   it("a server that crashes before it is ready fails fast with SERVER_EXITED_BEFORE_READY", async () => {
     const { handle } = await launch({
       mode: "direct",
