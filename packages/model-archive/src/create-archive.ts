@@ -1,4 +1,14 @@
-import { mkdir, readdir, realpath, rename, rm, stat, statfs, writeFile } from "node:fs/promises";
+import {
+  mkdir,
+  readdir,
+  realpath,
+  rename,
+  rm,
+  stat,
+  statfs,
+  writeFile,
+  type FileHandle,
+} from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
 import { isServeError } from "@sagemaker-serve/errors";
 import {
@@ -329,14 +339,12 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Crea
     } else if (archiveFormat === "tgz") {
       const writer = await TarGzWriter.create(temp);
       try {
-        for (const file of files) {
-          if (signal?.aborted) throw abortedError(signal);
-          nextFile(file);
-          const method = await chooseEntryMethod(file, compression === "store" ? "store" : compression);
-          if (method === "store") storedFiles += 1;
-          const handle = await openSourceFile(file);
-          try {
-            const read = await writer.addFile(
+        storedFiles = await writeEntries({
+          files,
+          signal,
+          chooseMethod: (file) => chooseEntryMethod(file, compression),
+          add: (file, method, handle) =>
+            writer.addFile(
               {
                 name: `${modelName}/${file.name}`,
                 mode: file.mode,
@@ -349,13 +357,10 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Crea
               handle,
               onBytes,
               signal,
-            );
-            if (read !== file.size) throw fileChanged(file, read);
-          } finally {
-            await handle.close();
-          }
-          fileDone();
-        }
+            ),
+          onStart: nextFile,
+          onDone: fileDone,
+        });
         await writer.addBuffer(
           {
             name: `${modelName}/MAR-INF/MANIFEST.json`,
@@ -375,27 +380,22 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Crea
     } else {
       const writer = await ZipWriter.create(temp);
       try {
-        for (const file of files) {
-          if (signal?.aborted) throw abortedError(signal);
-          nextFile(file);
-          const method: EntryMethod =
-            archiveFormat === "zip-store" ? "store" : await chooseEntryMethod(file, compression);
-          if (method === "store") storedFiles += 1;
-          const handle = await openSourceFile(file);
-          try {
-            const read = await writer.addFile(
+        storedFiles = await writeEntries({
+          files,
+          signal,
+          chooseMethod: (file) =>
+            archiveFormat === "zip-store" ? Promise.resolve("store") : chooseEntryMethod(file, compression),
+          add: (file, method, handle) =>
+            writer.addFile(
               { name: file.name, mode: file.mode, mtime: new Date(file.mtimeMs), method },
               handle,
               file.size,
               onBytes,
               signal,
-            );
-            if (read !== file.size) throw fileChanged(file, read);
-          } finally {
-            await handle.close();
-          }
-          fileDone();
-        }
+            ),
+          onStart: nextFile,
+          onDone: fileDone,
+        });
         await writer.addBuffer(
           {
             name: "MAR-INF/MANIFEST.json",
@@ -425,6 +425,36 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Crea
       error,
     );
   }
+}
+
+interface WriteEntriesOptions {
+  files: readonly SourceFile[];
+  signal: AbortSignal | undefined;
+  chooseMethod: (file: SourceFile) => Promise<EntryMethod>;
+  /** Writes one entry from the open file; resolves the bytes read. */
+  add: (file: SourceFile, method: EntryMethod, handle: FileHandle) => Promise<number>;
+  onStart: (file: SourceFile) => void;
+  onDone: () => void;
+}
+
+/** Feeds every file to a zip or tar writer; returns how many were stored rather than deflated. */
+async function writeEntries(options: WriteEntriesOptions): Promise<number> {
+  let stored = 0;
+  for (const file of options.files) {
+    if (options.signal?.aborted) throw abortedError(options.signal);
+    options.onStart(file);
+    const method = await options.chooseMethod(file);
+    if (method === "store") stored += 1;
+    const handle = await openSourceFile(file);
+    try {
+      const read = await options.add(file, method, handle);
+      if (read !== file.size) throw fileChanged(file, read);
+    } finally {
+      await handle.close();
+    }
+    options.onDone();
+  }
+  return stored;
 }
 
 async function sameDirectory(a: string, b: string): Promise<boolean> {

@@ -4,6 +4,7 @@ import { promisify } from "node:util";
 import { constants, crc32, deflateRaw } from "node:zlib";
 import type { EntryMethod } from "./compression-policy.ts";
 import { readAhead } from "./read-ahead.ts";
+import { writeAll } from "./write-all.ts";
 
 const BLOCK = 512;
 const RECORD = 20 * BLOCK;
@@ -158,21 +159,7 @@ export class TarGzWriter {
   }
 
   private async output(buffers: Buffer[]): Promise<void> {
-    let pending = buffers.filter((b) => b.length > 0);
-    while (pending.length > 0) {
-      const { bytesWritten } = await this.handle.writev(pending);
-      let skip = bytesWritten;
-      const rest: Buffer[] = [];
-      for (const b of pending) {
-        if (skip >= b.length) {
-          skip -= b.length;
-          continue;
-        }
-        rest.push(skip > 0 ? b.subarray(skip) : b);
-        skip = 0;
-      }
-      pending = rest;
-    }
+    await writeAll(this.handle, buffers);
   }
 
   private async enqueue(work: Promise<Buffer[]>): Promise<void> {

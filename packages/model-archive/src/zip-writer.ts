@@ -4,6 +4,7 @@ import { pipeline } from "node:stream/promises";
 import { crc32, createDeflateRaw, deflateRawSync } from "node:zlib";
 import type { EntryMethod } from "./compression-policy.ts";
 import { COPY_CHUNK, readAhead } from "./read-ahead.ts";
+import { writeAll } from "./write-all.ts";
 
 // Python zipfile's thresholds, so our archives take the same Zip64 decisions as model-archiver's.
 const ZIP64_LIMIT = 2 ** 31 - 1;
@@ -71,11 +72,7 @@ export class ZipWriter {
   }
 
   private async writeAt(buffer: Buffer, position: number): Promise<void> {
-    let done = 0;
-    while (done < buffer.length) {
-      const { bytesWritten } = await this.handle.write(buffer, done, buffer.length - done, position + done);
-      done += bytesWritten;
-    }
+    await writeAll(this.handle, [buffer], position);
   }
 
   private localHeader(
@@ -193,23 +190,7 @@ export class ZipWriter {
   }
 
   private async writeAllAt(buffers: Buffer[], position: number): Promise<void> {
-    let at = position;
-    let pending = buffers;
-    while (pending.length > 0) {
-      const { bytesWritten } = await this.handle.writev(pending, at);
-      at += bytesWritten;
-      let skip = bytesWritten;
-      const rest: Buffer[] = [];
-      for (const b of pending) {
-        if (skip >= b.length) {
-          skip -= b.length;
-          continue;
-        }
-        rest.push(skip > 0 ? b.subarray(skip) : b);
-        skip = 0;
-      }
-      pending = rest;
-    }
+    await writeAll(this.handle, buffers, position);
   }
 
   /** Adds an in-memory entry, like Python's `writestr`. */
