@@ -39,12 +39,17 @@ interface Job {
 interface Slot {
   index: number;
   worker: WorkerProcess | undefined;
-  busy: Job[] | undefined;
+  /** Batches sent to the worker, oldest (running) first. */
+  inflight: Job[][];
+  timer: NodeJS.Timeout | undefined;
   failures: number;
   restartTimer: NodeJS.Timeout | undefined;
 }
 
-/** Seconds MMS waits before restarting a worker, by consecutive failure count. */
+/** Batches a worker holds at once (one running, the rest waiting in its socket) when not batching. */
+const PIPELINE_DEPTH = 2;
+
+/** Milliseconds MMS waits before restarting a worker, by consecutive failure count. */
 const BACK_OFF_MS = [0, 1000, 1000, 2000, 3000, 5000, 8000, 13000, 21000, 34000, 55000];
 
 let workerCounter = 0;
@@ -74,7 +79,8 @@ export class Model {
     this.#slots = Array.from({ length: this.options.workers }, (_, index) => ({
       index,
       worker: undefined,
-      busy: undefined,
+      inflight: [],
+      timer: undefined,
       failures: 0,
       restartTimer: undefined,
     }));
@@ -150,8 +156,10 @@ export class Model {
   #onExit(slot: Slot, worker: WorkerProcess, exit: WorkerExit): void {
     if (slot.worker !== worker) return;
     slot.worker = undefined;
-    const jobs = slot.busy;
-    slot.busy = undefined;
+    clearTimeout(slot.timer);
+    const [jobs, ...notStarted] = slot.inflight.splice(0);
+    // The worker runs batches in order: those behind the one it died on never started, so they go back to the queue.
+    this.#queue.unshift(...notStarted.flat());
     if (!exit.stoppedByServer) {
       const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
       this.options.logger.error(`model ${printable(this.options.name)} ${worker.id} died (${how})`);
@@ -162,6 +170,7 @@ export class Model {
         job.settle({ kind: "error", status, type: "InternalServerException", message: "Worker died." });
     }
     this.#scheduleRestart(slot);
+    this.#dispatch();
     this.#notifyIdle();
   }
 
@@ -192,7 +201,7 @@ export class Model {
 
   /** Queues a request; answers 503 at once when the queue is full. */
   submit(input: RequestInput): Promise<JobOutcome> {
-    if (this.#stopping || this.options.workers === 0 || this.#queue.length >= this.options.queueSize) {
+    if (this.#stopping || this.options.workers === 0 || this.#waitingJobs() >= this.options.queueSize) {
       return Promise.resolve({
         kind: "error",
         status: 503,
@@ -206,37 +215,45 @@ export class Model {
     });
   }
 
+  /** Requests not yet started: the queue plus those handed to a worker behind the batch it runs. */
+  #waitingJobs(): number {
+    let waiting = this.#queue.length;
+    for (const slot of this.#slots) for (const jobs of slot.inflight.slice(1)) waiting += jobs.length;
+    return waiting;
+  }
+
   #dispatch(): void {
     const { batchSize, maxBatchDelayMs } = this.options;
-    for (const slot of this.#slots) {
-      if (this.#queue.length === 0) return;
-      if (slot.worker === undefined || !slot.worker.alive || slot.busy !== undefined) continue;
-      if (batchSize > 1 && this.#queue.length < batchSize && !this.#batchDue) {
-        this.#batchTimer ??= setTimeout(() => {
-          this.#batchTimer = undefined;
-          this.#batchDue = true;
-          this.#dispatch();
-        }, maxBatchDelayMs);
-        return;
+    // Idle workers first; with batchSize 1 a busy worker also gets its next request ahead of time, so it never
+    // waits for the front end between requests.
+    const depth = batchSize === 1 ? PIPELINE_DEPTH : 1;
+    for (let pending = 0; pending < depth; pending++) {
+      for (const slot of this.#slots) {
+        if (this.#queue.length === 0) return;
+        if (slot.worker === undefined || !slot.worker.alive || slot.inflight.length !== pending) continue;
+        if (batchSize > 1 && this.#queue.length < batchSize && !this.#batchDue) {
+          this.#batchTimer ??= setTimeout(() => {
+            this.#batchTimer = undefined;
+            this.#batchDue = true;
+            this.#dispatch();
+          }, maxBatchDelayMs);
+          return;
+        }
+        this.#batchDue = false;
+        clearTimeout(this.#batchTimer);
+        this.#batchTimer = undefined;
+        this.#send(slot, slot.worker, this.#queue.splice(0, batchSize));
       }
-      this.#batchDue = false;
-      clearTimeout(this.#batchTimer);
-      this.#batchTimer = undefined;
-      this.#dispatchTo(slot, this.#queue.splice(0, batchSize));
     }
   }
 
-  #dispatchTo(slot: Slot, jobs: Job[]): void {
-    const worker = slot.worker;
-    if (jobs.length === 0) return;
-    if (worker === undefined || slot.busy !== undefined) {
-      this.#queue.unshift(...jobs);
-      return;
-    }
-    slot.busy = jobs;
-    const timer = setTimeout(() => {
-      if (slot.busy !== jobs) return;
-      slot.busy = undefined;
+  #startTimer(slot: Slot, worker: WorkerProcess): void {
+    const jobs = slot.inflight[0];
+    if (jobs === undefined) return;
+    slot.timer = setTimeout(() => {
+      if (slot.worker !== worker || slot.inflight[0] !== jobs) return;
+      const [, ...notStarted] = slot.inflight.splice(0);
+      this.#queue.unshift(...notStarted.flat());
       this.options.logger.error(
         `model ${printable(this.options.name)} ${worker.id} did not respond within ${this.options.requestTimeoutMs} ms; replacing it`,
       );
@@ -248,13 +265,23 @@ export class Model {
           message: `Worker did not respond within ${this.options.requestTimeoutMs} ms and was replaced.`,
         });
       }
+      // Detach first so nothing more is sent to the worker being killed; its exit is then not reported again.
+      slot.worker = undefined;
       worker.kill();
+      this.#scheduleRestart(slot);
+      this.#dispatch();
     }, this.options.requestTimeoutMs);
+  }
+
+  #send(slot: Slot, worker: WorkerProcess, jobs: Job[]): void {
+    slot.inflight.push(jobs);
+    if (slot.inflight.length === 1) this.#startTimer(slot, worker);
     worker.predict(jobs.map((job) => job.input)).then(
       (reply) => {
-        clearTimeout(timer);
-        if (slot.busy !== jobs) return;
-        slot.busy = undefined;
+        if (slot.worker !== worker || slot.inflight[0] !== jobs) return;
+        clearTimeout(slot.timer);
+        slot.inflight.shift();
+        this.#startTimer(slot, worker);
         jobs.forEach((job, index) => {
           const result = reply.results?.[index];
           if (reply.code === 200 && result !== undefined) job.settle({ kind: "result", result });
@@ -270,7 +297,6 @@ export class Model {
         this.#notifyIdle();
       },
       (error: unknown) => {
-        clearTimeout(timer);
         // A gone worker is answered in #onExit with the exit status; anything else is a bug worth surfacing.
         if (!(error instanceof WorkerGoneError)) throw error;
       },
@@ -278,7 +304,7 @@ export class Model {
   }
 
   get idle(): boolean {
-    return this.#queue.length === 0 && this.#slots.every((slot) => slot.busy === undefined);
+    return this.#queue.length === 0 && this.#slots.every((slot) => slot.inflight.length === 0);
   }
 
   #notifyIdle(): void {

@@ -93,7 +93,7 @@ function forwardLines(stream: NodeJS.ReadableStream | null, write: (line: string
   });
 }
 
-/** A Python worker process holding one loaded model; one batch in flight at a time. */
+/** A Python worker process holding one loaded model; it runs batches one after another, in the order sent. */
 export class WorkerProcess {
   readonly id: string;
   readonly exited: Promise<WorkerExit>;
@@ -101,7 +101,8 @@ export class WorkerProcess {
   #child: ChildProcess;
   #socket: Socket;
   #reader = new FrameReader();
-  #waiting: { resolve: (frame: Frame) => void; reject: (error: Error) => void } | undefined;
+  // Replies come back in the order requests were sent, so waiters form a FIFO.
+  #waiting: Array<{ resolve: (frame: Frame) => void; reject: (error: Error) => void }> = [];
   #stoppedByServer = false;
   #exit: WorkerExit | undefined;
 
@@ -128,11 +129,7 @@ export class WorkerProcess {
     forwardLines(this.#child.stdout, (line) => options.logger.info(`${prefix} ${printable(line)}`));
     forwardLines(this.#child.stderr, (line) => options.logger.info(`${prefix} ${printable(line)}`));
     this.#socket.on("data", (chunk: Buffer) => {
-      for (const frame of this.#reader.push(chunk)) {
-        const waiting = this.#waiting;
-        this.#waiting = undefined;
-        waiting?.resolve(frame);
-      }
+      for (const frame of this.#reader.push(chunk)) this.#waiting.shift()?.resolve(frame);
     });
     this.#socket.on("error", () => {
       // The exit handler below reports the failure; a reset socket on its own says nothing more.
@@ -152,9 +149,8 @@ export class WorkerProcess {
           ...(spawnError ? { error: spawnError } : {}),
         };
         this.#socket.destroy();
-        const waiting = this.#waiting;
-        this.#waiting = undefined;
-        waiting?.reject(new WorkerGoneError(this.#exit));
+        const gone = new WorkerGoneError(this.#exit);
+        for (const waiting of this.#waiting.splice(0)) waiting.reject(gone);
         resolve(this.#exit);
       };
       this.#child.on("exit", finish);
@@ -252,9 +248,8 @@ export class WorkerProcess {
 
   #exchange(header: unknown, chunks: Buffer[]): Promise<Frame> {
     if (this.#exit !== undefined) return Promise.reject(new WorkerGoneError(this.#exit));
-    if (this.#waiting !== undefined) throw new TypeError("WorkerProcess: one exchange at a time");
     return new Promise((resolve, reject) => {
-      this.#waiting = { resolve, reject };
+      this.#waiting.push({ resolve, reject });
       for (const piece of encodeFrame(header, chunks)) this.#socket.write(piece);
     });
   }

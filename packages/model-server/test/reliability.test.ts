@@ -31,11 +31,22 @@ describe("worker pool reliability", () => {
     expect(secondPid).not.toBe(firstPid);
     expect(await isAlive(Number(firstPid))).toBe(false);
     expect(log.lines.some((line) => line.includes("died (code 3)"))).toBe(true);
+    // A request handed to the worker behind the one that crashes it never started: it is served by the replacement.
+    const [crashing, behind] = await Promise.all([
+      post(url("/invocations"), "crash"),
+      post(url("/invocations"), "pid"),
+    ]);
+    expect(crashing.status).toBe(500);
+    expect(behind.status).toBe(200);
   });
 
   it("answers a request that outlives the timeout with 500 and replaces the worker", async () => {
     const { url, log } = await serve({ handlerService: "sleep_handler", requestTimeoutMs: 1000 });
-    const slow = await post(url("/invocations"), "60");
+    const [slow, behind] = await Promise.all([
+      post(url("/invocations"), "60"),
+      post(url("/invocations"), "0"),
+    ]);
+    expect([behind.status, await behind.text()]).toEqual([200, "slept 0.0"]);
     expect(slow.status).toBe(500);
     expect(await slow.json()).toMatchObject({
       type: "InternalServerException",
