@@ -176,7 +176,6 @@ export function startServer(spec: StartServerSpec): ServerHandle {
   const ready = deferred<void>();
   const exited = deferred<ServerExit>();
   const serverGone = deferred<void>();
-  const launcherDone = deferred<void>();
   const escalate = deferred<void>();
 
   let launcherExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -210,7 +209,6 @@ export function startServer(spec: StartServerSpec): ServerHandle {
     emit({ type: "spawned", pid: launcherPid });
     child.once("exit", (code, signal) => {
       launcherExit = { code, signal };
-      launcherDone.resolve();
       if (serverPid === launcherPid) serverGone.resolve();
       wake.poke();
     });
@@ -222,10 +220,9 @@ export function startServer(spec: StartServerSpec): ServerHandle {
         child[stream]?.once("end", () => redactor.end());
       }
     }
-  } else if (child) {
-    child.once("error", () => undefined);
   }
-  child?.once("error", (error) => {
+  // 'error' can come more than once (a failed spawn, a failed kill); an unheard one would crash us.
+  child?.on("error", (error) => {
     spawnError ??= error;
   });
 
@@ -433,9 +430,8 @@ export function startServer(spec: StartServerSpec): ServerHandle {
 
   async function run(): Promise<void> {
     if (launcherPid === undefined) {
-      // A failed spawn reports its error on the next tick.
-      if (child && spawnError === undefined)
-        await once(child, "error").catch((error: unknown) => (spawnError ??= error));
+      // A failed spawn reports its error on the next tick (the 'error' listener above records it).
+      if (child && spawnError === undefined) await once(child, "error");
       if (stopReason === undefined) {
         const code = (spawnError as NodeJS.ErrnoException | undefined)?.code ?? "unknown error";
         startupError = lifecycleError(
