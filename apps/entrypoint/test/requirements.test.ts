@@ -66,7 +66,7 @@ describe("serve: requirements.txt", () => {
     onTestFinished(() => index.close());
     await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
     const cli = runCli([], {
-      env: s.env({ SAGEMAKER_SERVE_PYTHON: python, PIP_INDEX_URL: index.url }),
+      env: s.env({ SAGEMAKER_SERVE_PYTHON: python, PIP_INDEX_URL: index.url, PIP_CONFIG_FILE: "/dev/null" }),
       cwd: s.dir,
     });
     await cli.waitForOutput(/ready in \d+ ms/, 120_000);
@@ -142,7 +142,7 @@ describe("serve: requirements.txt", () => {
     onTestFinished(() => index.close());
     await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
     const cli = runCli([], {
-      env: s.env({ SAGEMAKER_SERVE_PYTHON: python, PIP_INDEX_URL: index.url }),
+      env: s.env({ SAGEMAKER_SERVE_PYTHON: python, PIP_INDEX_URL: index.url, PIP_CONFIG_FILE: "/dev/null" }),
       cwd: s.dir,
     });
     await cli.waitForOutput("installing packages from requirements.txt");

@@ -138,19 +138,15 @@ async function installRequirements(
   log.phase("requirements", runtime.uptimeMs() - started, what);
 }
 
-function failureCode(error: unknown): number {
+/** The exit code for a start-up failure, by the error's code (README exit-code table). */
+export function failureCode(error: unknown): number {
   if (!isServeError(error)) return EXIT.failure;
   const code = error.code;
   if (code === "ENV_INVALID" || code === "CONFIG_VALUE_INVALID") return EXIT.usage;
-  if (code === "CONFIG_WRITE_FAILED") return EXIT.prepare;
-  if (
-    code.startsWith("CODEARTIFACT") ||
-    code.startsWith("PIP") ||
-    code.startsWith("TOOL") ||
-    code === "REQUIREMENTS_FAILED"
-  )
+  if (code === "CONFIG_WRITE_FAILED" || code.startsWith("ARCHIVE")) return EXIT.prepare;
+  if (code.startsWith("CODEARTIFACT") || code.startsWith("PIP_") || code.startsWith("REQUIREMENTS")) {
     return EXIT.requirements;
-  if (code.startsWith("ARCHIVE")) return EXIT.prepare;
+  }
   return EXIT.startup;
 }
 

@@ -1,6 +1,7 @@
 // Shared by the fake launcher, server and worker: flavour constants, knobs, and the record file.
 import process from "node:process";
 import { appendFileSync, readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
 
 export const FLAVORS = {
   mms: {
@@ -80,6 +81,8 @@ export function record(role, data) {
     cwd: process.cwd(),
     env: { ...process.env },
     time: Date.now(),
+    // Wall-clock time at which this process started (node's time origin), for latency measurements.
+    timeOrigin: Math.round(performance.timeOrigin),
     ...data,
   };
   appendFileSync(file, `${JSON.stringify(entry)}\n`);

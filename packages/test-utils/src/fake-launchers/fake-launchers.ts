@@ -57,6 +57,8 @@ export interface FakeRecord {
   cwd: string;
   env: Record<string, string>;
   time: number;
+  /** Wall-clock ms at which the process started (node's performance.timeOrigin). */
+  timeOrigin: number;
   flavor?: FakeFlavor;
   argv?: string[];
   configFile?: string | null;
