@@ -34,13 +34,13 @@ describe("parseBuiltinServerConfig", () => {
     const { port: _port, ...withoutPort } = VALID;
     const text = JSON.stringify({
       ...withoutPort,
-      workers: 0,
+      workers: -1,
       logFormat: "xml",
       batchSize: "1",
       extra: true,
     });
     expect(() => parseBuiltinServerConfig(text)).toThrowErrorMatchingInlineSnapshot(
-      `[ServeError: Built-in server config is invalid: port: missing; workers: expected a positive integer (got 0); batchSize: expected a non-negative integer (got "1"); logFormat: expected "text" or "json" (got "xml"); extra: unknown key]`,
+      `[ServeError: Built-in server config is invalid: port: missing; workers: expected a non-negative integer (got -1); batchSize: expected a non-negative integer (got "1"); logFormat: expected "text" or "json" (got "xml"); extra: unknown key]`,
     );
   });
 

@@ -13,7 +13,10 @@ export interface BuiltinServerConfig {
   modelName: string;
   /** Handler used when a model has no manifest handler: `module[:function]`. */
   handlerService: string;
-  /** Workers per model; null = one per CPU core (single-model) or 1 (multi-model, like the toolkit's MME template). */
+  /**
+   * Workers per model; null = one per CPU core (single-model) or 1 (multi-model, like the toolkit's MME template).
+   * 0 registers models without workers (every request gets 503), as MMS does.
+   */
   workers: number | null;
   requestTimeoutMs: number;
   maxRequestBytes: number;
@@ -56,7 +59,6 @@ const FIELDS: Record<keyof BuiltinServerConfig, Kind> = {
 };
 
 const POSITIVE: ReadonlySet<string> = new Set([
-  "workers",
   "requestTimeoutMs",
   "maxRequestBytes",
   "startupTimeoutMs",

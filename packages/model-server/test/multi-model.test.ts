@@ -104,6 +104,17 @@ describe("multi-model endpoint API (SageMaker MME contract, MMS shapes)", () => 
     expect((await fetch(url("/ping"))).status).toBe(200);
   });
 
+  it("registers a model without workers when initial_workers is 0; its requests get 503", async () => {
+    const { url } = await serve({ multiModel: true, modelDir: FIXTURES, handlerService: "echo_handler" });
+    const loaded = await fetch(url("/models?model_name=idle&url=handlers&initial_workers=0"), {
+      method: "POST",
+    });
+    expect(await json(loaded)).toEqual({ status: 200, body: { status: 'Model "idle" registered' } });
+    const invoked = await json(await fetch(url("/models/idle/invoke"), { method: "POST", body: "x" }));
+    expect(invoked).toMatchObject({ status: 503, body: { type: "ServiceUnavailableException" } });
+    expect((await fetch(url("/ping"))).status).toBe(200);
+  });
+
   it("reclaims a model's workers before DELETE returns", async () => {
     const { url, log } = await serve({
       multiModel: true,
