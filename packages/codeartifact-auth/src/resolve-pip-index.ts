@@ -5,7 +5,9 @@ import {
   type CodeartifactClientConfig,
 } from "@aws-sdk/client-codeartifact";
 import { registerSecret } from "@sagemaker-serve/errors";
-import { CodeArtifactError } from "./errors.ts";
+import { CodeArtifactError, type CodeArtifactErrorOptions } from "./errors.ts";
+
+type Operation = NonNullable<CodeArtifactErrorOptions["operation"]>;
 import { buildIndexUrl } from "./index-url.ts";
 import { parseRepositoryArn, type RepositoryArn } from "./parse-repository-arn.ts";
 import { mapSdkError } from "./sdk-error.ts";
@@ -134,24 +136,22 @@ export async function resolvePipIndex(options: ResolvePipIndexOptions): Promise<
       );
     }
 
-    let token: string;
-    let expiresAt: Date | undefined;
-    try {
-      const output = await client.send(
-        new GetAuthorizationTokenCommand({ domain, domainOwner: account, durationSeconds }),
-        { abortSignal: stop },
-      );
-      token = output.authorizationToken ?? "";
-      if (token.length >= 6) registerSecret(token);
-      expiresAt = output.expiration;
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      throw mapSdkError(error, {
-        ...context,
-        operation: "GetAuthorizationToken",
-        timedOut: deadline.signal.aborted,
-      });
-    }
+    const call = async <T>(operation: Operation, send: () => Promise<T>): Promise<T> => {
+      try {
+        return await send();
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        throw mapSdkError(error, { ...context, operation, timedOut: deadline.signal.aborted });
+      }
+    };
+
+    const tokenOutput = await call("GetAuthorizationToken", () =>
+      client.send(new GetAuthorizationTokenCommand({ domain, domainOwner: account, durationSeconds }), {
+        abortSignal: stop,
+      }),
+    );
+    const token = tokenOutput.authorizationToken ?? "";
+    if (token.length >= 6) registerSecret(token);
     if (token.length < 6) {
       throw new CodeArtifactError(
         "CODEARTIFACT_REQUEST_FAILED",
@@ -162,27 +162,18 @@ export async function resolvePipIndex(options: ResolvePipIndexOptions): Promise<
         },
       );
     }
-
-    let endpoint: string;
-    try {
-      const output = await client.send(
+    const endpointOutput = await call("GetRepositoryEndpoint", () =>
+      client.send(
         new GetRepositoryEndpointCommand({ domain, domainOwner: account, repository, format: "pypi" }),
         { abortSignal: stop },
-      );
-      endpoint = output.repositoryEndpoint ?? "";
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      throw mapSdkError(error, {
-        ...context,
-        operation: "GetRepositoryEndpoint",
-        timedOut: deadline.signal.aborted,
-      });
-    }
+      ),
+    );
+    const endpoint = endpointOutput.repositoryEndpoint ?? "";
     return {
       indexUrl: checkedIndexUrl(endpoint, repository),
       username: "aws",
       password: token,
-      expiresAt,
+      expiresAt: tokenOutput.expiration,
       repository: parsed,
     };
   } finally {

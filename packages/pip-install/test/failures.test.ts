@@ -1,4 +1,4 @@
-import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { clearSecrets } from "@sagemaker-serve/errors";
@@ -8,8 +8,17 @@ import {
   startPypiIndex,
   type PypiIndex,
 } from "@sagemaker-serve/test-utils/pypi-index";
-import { installRequirements, PipInstallError, type InstallRequirementsOptions } from "../src/index.ts";
-import { hermeticEnv, importedVersion, makeVenv, processesWith, wheels, killLeftovers } from "./helpers.ts";
+import { installRequirements } from "../src/index.ts";
+import {
+  hermeticEnv,
+  importedVersion,
+  makeVenv,
+  processesWith,
+  wheels,
+  killLeftovers,
+  prepareInstall,
+  pipFailure,
+} from "./helpers.ts";
 
 const TOKEN = "CANARY-failures-0a9b8c7d6e5f4a3b2c1d";
 let venv: Awaited<ReturnType<typeof makeVenv>>;
@@ -39,39 +48,19 @@ async function serve(options: Parameters<typeof startPypiIndex>[0]): Promise<Pyp
   return server;
 }
 
-async function setup(requirements: string, index: PypiIndex) {
-  const dir = await useTempDir();
-  const requirementsPath = join(dir, "requirements.txt");
-  await writeFile(requirementsPath, requirements);
-  const tmpDir = join(dir, "tmp");
-  await mkdir(tmpDir);
-  const options: InstallRequirementsOptions = {
-    requirementsPath,
+function setup(requirements: string, index: PypiIndex) {
+  return prepareInstall({
+    requirements,
     python: venv.python,
     index: { indexUrl: index.url, username: "aws", password: TOKEN },
-    timeoutMs: 60_000,
-    statePath: join(dir, "state.json"),
-    tmpDir,
-    env: hermeticEnv(),
-  };
-  return { dir, requirementsPath, tmpDir, options };
-}
-
-async function failure(promise: Promise<unknown>): Promise<PipInstallError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof PipInstallError))
-    throw new Error(`expected a PipInstallError, got ${String(error)}`);
-  return error;
+  });
 }
 
 describe("installRequirements: time limits and cancellation", () => {
   it("kills pip's process group when an index that never answers exhausts the timeout", async () => {
     const silent = await serve({ hang: true });
     const { options, tmpDir, requirementsPath } = await setup("slow-pkg==1.0\n", silent);
-    const error = await failure(installRequirements({ ...options, timeoutMs: 4000 }));
+    const error = await pipFailure(installRequirements({ ...options, timeoutMs: 4000 }));
     expect(error.code).toBe("PIP_TIMEOUT");
     expect(error.message).toContain("failed to install required packages");
     expect(error.message).toContain("within 4000 ms");
@@ -109,7 +98,7 @@ describe("installRequirements: no interpreter, no pip", () => {
   it("gives PIP_NOT_AVAILABLE for an interpreter that does not exist", async () => {
     const index = await serve({});
     const { options } = await setup("x-pkg==1\n", index);
-    const error = await failure(installRequirements({ ...options, python: "/nonexistent/bin/python3" }));
+    const error = await pipFailure(installRequirements({ ...options, python: "/nonexistent/bin/python3" }));
     expect(error.code).toBe("PIP_NOT_AVAILABLE");
     expect(error.message).toBe("python interpreter /nonexistent/bin/python3 could not be started (ENOENT)");
   });
@@ -119,7 +108,7 @@ describe("installRequirements: no interpreter, no pip", () => {
     try {
       const index = await serve({});
       const { options } = await setup("x-pkg==1\n", index);
-      const error = await failure(installRequirements({ ...options, python: bare.python }));
+      const error = await pipFailure(installRequirements({ ...options, python: bare.python }));
       expect(error.code).toBe("PIP_NOT_AVAILABLE");
       expect(error.message).toContain("has no pip module");
       expect(error.hint).toContain("ensurepip");

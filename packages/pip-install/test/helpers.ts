@@ -1,8 +1,9 @@
-import { readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
-import { makeTempDir, type TempDir } from "@sagemaker-serve/test-utils";
+import { makeTempDir, useTempDir, type TempDir } from "@sagemaker-serve/test-utils";
 import { writeWheel, type Wheel } from "@sagemaker-serve/test-utils/wheel";
+import { PipInstallError, type InstallRequirementsOptions, type PipIndex } from "../src/index.ts";
 
 /** A fresh venv (with pip from ensurepip, no network); one per test file. */
 export async function makeVenv(options: { withPip?: boolean } = {}): Promise<TempDir & { python: string }> {
@@ -73,4 +74,43 @@ export async function killLeftovers(marker: string): Promise<number[]> {
     }
   }
   return pids;
+}
+
+/**
+ * A temp dir with `requirements.txt` (unless `requirements` is undefined), a `tmp/` for the credentials directory,
+ * and options for one install: 60 s budget, lines collected, state file in the dir, pip cut off from this machine.
+ */
+export async function prepareInstall(input: {
+  requirements: string | undefined;
+  python: string;
+  index?: PipIndex;
+}) {
+  const dir = await useTempDir();
+  const requirementsPath = join(dir, "requirements.txt");
+  if (input.requirements !== undefined) await writeFile(requirementsPath, input.requirements);
+  const tmpDir = join(dir, "tmp");
+  await mkdir(tmpDir);
+  const lines: string[] = [];
+  const options: InstallRequirementsOptions = {
+    requirementsPath,
+    python: input.python,
+    index: input.index,
+    timeoutMs: 60_000,
+    onLine: (line) => lines.push(line),
+    statePath: join(dir, "state.json"),
+    tmpDir,
+    env: hermeticEnv(),
+  };
+  return { dir, requirementsPath, tmpDir, lines, options };
+}
+
+/** The PipInstallError a promise rejects with (fails the test for anything else). */
+export async function pipFailure(promise: Promise<unknown>): Promise<PipInstallError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof PipInstallError))
+    throw new Error(`expected a PipInstallError, got ${String(error)}`);
+  return error;
 }

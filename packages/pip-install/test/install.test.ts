@@ -2,10 +2,18 @@ import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { clearSecrets } from "@sagemaker-serve/errors";
-import { useTempDir } from "@sagemaker-serve/test-utils";
 import { startPypiIndex, type PypiIndex } from "@sagemaker-serve/test-utils/pypi-index";
-import { installRequirements, PipInstallError, type InstallRequirementsOptions } from "../src/index.ts";
-import { hermeticEnv, importedVersion, makeVenv, processesWith, wheels, killLeftovers } from "./helpers.ts";
+import { installRequirements } from "../src/index.ts";
+import {
+  hermeticEnv,
+  importedVersion,
+  makeVenv,
+  processesWith,
+  wheels,
+  killLeftovers,
+  prepareInstall,
+  pipFailure,
+} from "./helpers.ts";
 
 const TOKEN = "CANARY-install-5f1e2d3c4b5a69788796";
 let venv: Awaited<ReturnType<typeof makeVenv>>;
@@ -46,34 +54,12 @@ afterAll(async () => {
   await venv?.cleanup();
 });
 
-async function setup(requirements: string | undefined) {
-  const dir = await useTempDir();
-  const requirementsPath = join(dir, "requirements.txt");
-  if (requirements !== undefined) await writeFile(requirementsPath, requirements);
-  const tmpDir = join(dir, "tmp");
-  await mkdir(tmpDir);
-  const lines: string[] = [];
-  const options: InstallRequirementsOptions = {
-    requirementsPath,
+function setup(requirements: string | undefined) {
+  return prepareInstall({
+    requirements,
     python: venv.python,
     index: { indexUrl: index.url, username: "aws", password: TOKEN },
-    timeoutMs: 60_000,
-    onLine: (line) => lines.push(line),
-    statePath: join(dir, "state.json"),
-    tmpDir,
-    env: hermeticEnv(),
-  };
-  return { dir, requirementsPath, tmpDir, lines, options };
-}
-
-async function failure(promise: Promise<unknown>): Promise<PipInstallError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof PipInstallError))
-    throw new Error(`expected a PipInstallError, got ${String(error)}`);
-  return error;
+  });
 }
 
 describe("installRequirements with a private index", () => {
@@ -124,7 +110,7 @@ describe("installRequirements with a private index", () => {
   it("fails with PIP_INSTALL_FAILED, naming credentials as a cause, for a wrong token", async () => {
     const { options, tmpDir } = await setup("beta-pkg==2.0.0\n");
     const wrong = "wrong-token-0123456789";
-    const error = await failure(
+    const error = await pipFailure(
       installRequirements({ ...options, index: { indexUrl: index.url, username: "aws", password: wrong } }),
     );
     expect(error.code).toBe("PIP_INSTALL_FAILED");
@@ -164,7 +150,7 @@ describe("installRequirements with a private index", () => {
       `# pinned\nepsilon-pkg==5.0.0\n--extra-index-url ${decoy.url}\n--trusted-host example.com\n`,
     );
     const before = index.requests.length;
-    const error = await failure(installRequirements(options));
+    const error = await pipFailure(installRequirements(options));
     expect(error.code).toBe("REQUIREMENTS_POLICY");
     expect(error.message).toContain(
       "requirements.txt line 3: --extra-index-url would change where packages come from",
@@ -181,7 +167,7 @@ describe("installRequirements with a private index", () => {
   it("finds index-changing lines in included files too", async () => {
     const { dir, options } = await setup("-r more.txt\nepsilon-pkg==5.0.0\n");
     await writeFile(join(dir, "more.txt"), "zeta-pkg==6.0.0\n-f https://example.com/wheels/\n");
-    const error = await failure(installRequirements(options));
+    const error = await pipFailure(installRequirements(options));
     expect(error.code).toBe("REQUIREMENTS_POLICY");
     expect(error.message).toContain(`${join(dir, "more.txt")} line 2: --find-links`);
   });
@@ -245,7 +231,7 @@ describe("installRequirements: when pip does not run", () => {
 
   it("gives REQUIREMENTS_UNREADABLE for a requirements path that is a directory", async () => {
     const { dir, options } = await setup(undefined);
-    const error = await failure(installRequirements({ ...options, requirementsPath: dir }));
+    const error = await pipFailure(installRequirements({ ...options, requirementsPath: dir }));
     expect(error.code).toBe("REQUIREMENTS_UNREADABLE");
     expect(error.message).toBe(`cannot read requirements file ${dir}: EISDIR`);
   });
@@ -281,7 +267,7 @@ describe("installRequirements from the default index (no private index)", () => 
 
   it("reports an unresolvable package with pip's last error line", async () => {
     const { options } = await setup("no-such-pkg==9.9.9\n");
-    const error = await failure(
+    const error = await pipFailure(
       installRequirements({
         ...options,
         index: undefined,
