@@ -1,3 +1,4 @@
 import { defineServeTestConfig } from "../../vitest.shared.ts";
 
-export default defineServeTestConfig();
+// The process tests mostly wait on real processes, not the CPU: a few files at once keep the run short.
+export default defineServeTestConfig({ maxWorkers: 3 });

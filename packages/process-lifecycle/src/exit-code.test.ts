@@ -24,9 +24,12 @@ const table: Row[] = [
 ];
 
 describe("exitCodeFor", () => {
-  it.each(table)("%s → %i", (_description, exit, expected) => {
-    expect(exitCodeFor(exit)).toBe(expected);
-  });
+  it.each(table.map(([description, exit, expected]) => ({ description, exit, expected })))(
+    "$description → $expected",
+    ({ exit, expected }) => {
+      expect(exitCodeFor(exit)).toBe(expected);
+    },
+  );
 
   it("rejects an unknown kind (programmer error)", () => {
     expect(() => exitCodeFor({ kind: "paused" as never, code: null, signal: null })).toThrow(TypeError);
