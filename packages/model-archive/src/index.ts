@@ -1,12 +1,12 @@
+export { createArchive } from "./create-archive.ts";
 export {
-  createArchive,
   ARCHIVE_EXTENSIONS,
   type ArchiveFlavor,
   type ArchiveFormat,
   type ArchiveProgress,
   type CreateArchiveOptions,
   type CreateArchiveResult,
-} from "./create-archive.ts";
+} from "./archive-options.ts";
 export {
   type Compression,
   type EntryMethod,

@@ -63,7 +63,7 @@ export async function writeDirectory(options: WriteDirectoryOptions): Promise<Li
     }
     onFile(file);
   }
-  await mkdir(join(directory, "MAR-INF"), { mode: 0o755 });
+  await mkdir(join(directory, "MAR-INF"), { recursive: true, mode: 0o755 });
   await writeFile(join(directory, "MAR-INF", "MANIFEST.json"), manifest, { mode: 0o644, flag: "wx" });
   if (used.size === 0) return linkMode === "auto" ? "hardlink" : linkMode;
   return used.size === 1 ? ([...used][0] as LinkModeUsed) : "mixed";

@@ -1,5 +1,5 @@
 import { detectArchiveKind, type ArchiveKind } from "./archive-kind.ts";
-import type { ArchiveFlavor } from "./create-archive.ts";
+import type { ArchiveFlavor } from "./archive-options.ts";
 import { archiveError } from "./errors.ts";
 import { findManifest, type ModelManifest } from "./read-manifest.ts";
 

@@ -241,4 +241,27 @@ describe("createArchive (mms flavor)", () => {
     const linkEntry = (await readZipWithPython(result.path)).find((e) => e.name === "link-to-a.py");
     expect(linkEntry?.sha256).toBe(sha256("a"));
   });
+
+  it("a model that already has a MAR-INF/ directory keeps its other files; the manifest is replaced", async () => {
+    const root = await useTempDir();
+    await makeTree(join(root, "src"), {
+      "a.py": "a",
+      "MAR-INF/notes.txt": "n",
+      "MAR-INF/MANIFEST.json": "{}",
+    });
+    for (const archiveFormat of ["default", "no-archive"] as const) {
+      const result = await createArchive({
+        modelName: "model",
+        modelPath: join(root, "src"),
+        handler: "h",
+        exportPath: root,
+        archiveFormat,
+      });
+      const names =
+        archiveFormat === "default"
+          ? (await readZipWithPython(result.path)).map((e) => e.name)
+          : Object.keys(await listDirectory(result.path));
+      expect(names.sort()).toEqual(["MAR-INF/MANIFEST.json", "MAR-INF/notes.txt", "a.py"]);
+    }
+  });
 });
