@@ -195,8 +195,9 @@ export class WorkerProcess {
       if (exit.error)
         throw new WorkerLoadError(500, `Cannot start ${options.python}: ${exit.error.message}`, true);
       const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+      // A SIGKILL this side did not send is the kernel's OOM killer; MMS answers 507 for it (exit 137).
       throw new WorkerLoadError(
-        exit.signal === "SIGKILL" ? 507 : 500,
+        exit.signal === "SIGKILL" && !exit.stoppedByServer ? 507 : 500,
         `Worker exited with ${how} while loading`,
       );
     } finally {

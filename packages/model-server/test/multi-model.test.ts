@@ -44,6 +44,10 @@ describe("multi-model endpoint API (SageMaker MME contract, MMS shapes)", () => 
 
     const oom = await json(await load({ model_name: "oom", url: HANDLERS_DIR, handler: "oom_load" }));
     expect(oom).toMatchObject({ status: 507, body: { code: 507, type: "InternalServerException" } });
+    const killed = await json(
+      await load({ model_name: "killed", url: HANDLERS_DIR, handler: "killed_load" }),
+    );
+    expect(killed).toMatchObject({ status: 507, body: { code: 507, type: "InternalServerException" } });
     const broken = await json(await load({ model_name: "broken", url: HANDLERS_DIR, handler: "fail_load" }));
     expect(broken).toMatchObject({ status: 500, body: { code: 500, type: "InternalServerException" } });
     expect((broken.body as { message: string }).message).toContain(
