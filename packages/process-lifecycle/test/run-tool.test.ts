@@ -67,14 +67,19 @@ describe("runTool", () => {
 
   it("the timeout kills the whole group, grandchildren included (TOOL_TIMEOUT)", async () => {
     const token = trackedToken();
+    // sh ignores SIGTERM from its first instruction (and its sleep inherits that), so only SIGKILL ends it.
+    const script = `trap "" TERM; "$1" -e "setInterval(() => {}, 1e9)" "$0" & sleep 60; wait`;
     const error = await failure(
-      tool(token, ["--grandchild", "--ignore-term", "--sleep", "60000"], {
+      runTool({
+        command: "sh",
+        args: ["-c", script, token, NODE],
+        env: { PATH: process.env.PATH },
         timeoutMs: 300,
         killGraceMs: 200,
       }),
     );
     expect(error).toMatchObject({ code: "TOOL_TIMEOUT", signal: "SIGKILL" });
-    expect(error.message).toBe("tool did not finish within 300 ms and was killed");
+    expect(error.message).toBe("sh did not finish within 300 ms and was killed");
     expect(await liveWithToken(token)).toEqual([]);
   });
 
