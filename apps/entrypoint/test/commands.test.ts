@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BUNDLE, LOG_CONFIG, runCli, useServeSetup } from "./harness.ts";
+import { BUNDLE, mmsLauncherArgs, runCli, useServeSetup } from "./harness.ts";
 
 describe("CLI commands", () => {
   it("refuses train and typos at once with the list of commands", async () => {
@@ -43,19 +43,7 @@ describe("CLI commands", () => {
       backend: "mms",
       configPath: s.configPath,
       configText: text.output(),
-      command: [
-        `${s.fakes.binDir}/multi-model-server`,
-        "--start",
-        "--model-store",
-        "/",
-        "--mms-config",
-        s.configPath,
-        "--log-config",
-        LOG_CONFIG,
-        "--models",
-        `model=${s.modelDir}`,
-        "--foreground",
-      ],
+      command: [`${s.fakes.binDir}/multi-model-server`, ...mmsLauncherArgs(s)],
       env: { PYTHONPATH: `${s.modelDir}/code:` },
       settings: { bindPort: s.port, modelDir: s.modelDir, workers: 2 },
     });

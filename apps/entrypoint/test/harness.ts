@@ -141,3 +141,18 @@ export async function ping(port: number): Promise<{ status: number; body: string
 export async function readText(path: string): Promise<string> {
   return readFile(path, "utf8");
 }
+
+/** The toolkit's exact `multi-model-server` arguments for a setup, plus our `--foreground`. */
+export function mmsLauncherArgs(s: ServeSetup, { singleModel = true } = {}): string[] {
+  return [
+    "--start",
+    "--model-store",
+    "/",
+    "--mms-config",
+    s.configPath,
+    "--log-config",
+    LOG_CONFIG,
+    ...(singleModel ? ["--models", `model=${s.modelDir}`] : []),
+    "--foreground",
+  ];
+}

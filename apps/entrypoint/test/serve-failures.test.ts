@@ -14,9 +14,20 @@ describe("serve: failures", () => {
       cwd: s.dir,
     });
     await cli.waitForOutput(/ready in \d+ ms/);
-    const { code } = await cli.exit;
-    expect(code).not.toBe(0);
+    // The JVM is not our child (the foreground launcher exits 0 whatever it did), so its status is unknown: 1.
+    expect(await cli.exit).toEqual({ code: 1, signal: null });
     expect(cli.output()).toContain("the model server exited by itself");
+  });
+
+  it("refuses to supervise two server processes (multiple mms model servers)", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const cli = runCli([], {
+      env: s.env({ SAGEMAKER_STARTUP_TIMEOUT: "3" }, { SECOND_SERVER: "1" }),
+      cwd: s.dir,
+    });
+    expect(await cli.exit).toEqual({ code: 5, signal: null });
+    expect(cli.output()).toContain("SERVER_MULTIPLE");
+    expect(cli.output()).not.toMatch(/ready in \d+ ms/);
   });
 
   it("starts despite a stale pid file that names a live, unrelated process", async () => {

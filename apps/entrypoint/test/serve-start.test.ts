@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { LOG_CONFIG, ping, runCli, useServeSetup } from "./harness.ts";
+import { LOG_CONFIG, mmsLauncherArgs, ping, runCli, useServeSetup } from "./harness.ts";
 
 const SINGLE_MODEL_CONFIG = (port: number) =>
   [
@@ -25,18 +25,7 @@ describe("serve with MMS", () => {
 
     const records = await s.fakes.records();
     const launcher = records.find((r) => r.role === "launcher")!;
-    expect(launcher.argv).toEqual([
-      "--start",
-      "--model-store",
-      "/",
-      "--mms-config",
-      s.configPath,
-      "--log-config",
-      LOG_CONFIG,
-      "--models",
-      `model=${s.modelDir}`,
-      "--foreground",
-    ]);
+    expect(launcher.argv).toEqual(mmsLauncherArgs(s));
     expect(await readFile(s.configPath, "utf8")).toBe(SINGLE_MODEL_CONFIG(s.port));
     expect((await stat(s.configPath)).mode & 0o777).toBe(0o644);
     const server = records.find((r) => r.role === "server")!;
@@ -69,16 +58,9 @@ describe("serve with MMS", () => {
     const cli = runCli(["serve"], { env: s.env({ SAGEMAKER_SERVE_LOG_FORMAT: "json" }), cwd: s.dir });
     await cli.waitForOutput('"msg":"ready in');
     const records = await s.fakes.records();
-    expect(records.find((r) => r.role === "launcher")!.argv).toEqual([
-      "--start",
-      "--model-store",
-      "/",
-      "--mms-config",
-      s.configPath,
-      "--log-config",
-      LOG_CONFIG,
-      "--foreground",
-    ]);
+    expect(records.find((r) => r.role === "launcher")!.argv).toEqual(
+      mmsLauncherArgs(s, { singleModel: false }),
+    );
     const server = records.find((r) => r.role === "server")!;
     expect(server.env.SAGEMAKER_HANDLER).toBe("sagemaker_inference.default_handler_service");
     expect(server.properties!.default_service_handler).toBe("sagemaker_inference.default_handler_service");

@@ -14,6 +14,17 @@ describe("serve: stopping", () => {
     expect((await findProcesses(s.dir)).filter((p) => p.state !== "Z")).toEqual([]);
   });
 
+  it("forwards SIGQUIT to the server (JVM thread dump) and keeps serving", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const cli = runCli([], { env: s.env(), cwd: s.dir });
+    await cli.waitForOutput(/ready in \d+ ms/);
+    cli.child.kill("SIGQUIT");
+    await cli.waitForOutput("Full thread dump");
+    expect((await ping(s.port)).status).toBe(200);
+    cli.child.kill("SIGTERM");
+    expect(await cli.exit).toEqual({ code: 0, signal: null });
+  });
+
   it("SIGKILLs a server that ignores SIGTERM when the grace period ends, and exits 137", async () => {
     const s = await useServeSetup({ flavors: ["mms"] });
     const cli = runCli([], {

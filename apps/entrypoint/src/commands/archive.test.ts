@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { useTempDir } from "@sagemaker-serve/test-utils";
 import { runArchiveCommand } from "./archive.ts";
+import { parseArchiveArgs } from "./archive-args.ts";
 import { createProgressReporter } from "./archive-progress.ts";
 import type { CommandIo } from "./command-io.ts";
 
@@ -254,5 +255,75 @@ describe("archive progress", () => {
       "archive: 60% 60 B of 100 B, 0/1 files (w.bin)\n",
       "archive: 100% 100 B of 100 B, 1/1 files\n",
     ]);
+  });
+});
+
+describe("parseArchiveArgs (ModelArchiverConfig.from_args equals the options built directly)", () => {
+  it("maps torch-model-archiver flags onto createArchive options", () => {
+    const parsed = parseArchiveArgs(
+      [
+        "--flavor=torchserve",
+        "--model-name",
+        "t",
+        "--handler",
+        "h.py",
+        "--serialized-file",
+        "w.pt",
+        "--model-file",
+        "m.py",
+        "--extra-files",
+        "a,b",
+        "-v",
+        "1.0",
+        "-r",
+        "req.txt",
+        "-c",
+        "cfg.yaml",
+        "-f",
+        "--archive-format",
+        "tgz",
+        "--runtime",
+        "python3",
+        "--compression",
+        "store",
+      ],
+      "/work",
+    );
+    expect(parsed).toEqual({
+      kind: "run",
+      flavor: "torchserve",
+      progress: true,
+      options: {
+        flavor: "torchserve",
+        cwd: "/work",
+        modelName: "t",
+        handler: "h.py",
+        runtime: "python3",
+        exportPath: "/work",
+        archiveFormat: "tgz",
+        force: true,
+        compression: "store",
+        linkMode: "auto",
+        serializedFile: "w.pt",
+        modelFile: "m.py",
+        extraFiles: "a,b",
+        version: "1.0",
+        requirementsFile: "req.txt",
+        configFile: "cfg.yaml",
+      },
+    });
+  });
+
+  it("maps model-archiver flags (-c is --convert there)", () => {
+    const parsed = parseArchiveArgs(
+      ["--model-name", "m", "--model-path", "p", "--handler", "", "-c", "--no-progress"],
+      "/w",
+    );
+    expect(parsed).toMatchObject({
+      kind: "run",
+      flavor: "mms",
+      progress: false,
+      options: { modelPath: "p", handler: "", convert: true, runtime: "python" },
+    });
   });
 });

@@ -11,7 +11,7 @@ import { findOnPath } from "../find-on-path.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { PID1_WARNING, runsAsPid1 } from "../pid1.ts";
 import { isPortFree } from "../port-check.ts";
-import { choosePython } from "../python-for-launcher.ts";
+import { choosePython, type PythonChoice } from "../python-for-launcher.ts";
 import type { Runtime } from "../runtime.ts";
 import type { CommandIo } from "./command-io.ts";
 import { readSettings } from "./environment.ts";
@@ -96,7 +96,7 @@ async function exists(path: string): Promise<boolean> {
 
 async function installRequirements(
   settings: ServeSettings,
-  python: string,
+  { python, source }: PythonChoice,
   io: CommandIo,
   runtime: Runtime,
   log: Logger,
@@ -122,7 +122,9 @@ async function installRequirements(
       `CodeArtifact index resolved: ${index.indexUrl}`,
     );
   }
-  log.info(`installing packages from requirements.txt with ${python}`, { path: settings.requirementsPath });
+  log.info(`installing packages from requirements.txt with ${python} (from ${source})`, {
+    path: settings.requirementsPath,
+  });
   const result = await runtime.services.installRequirements({
     python,
     requirementsPath: settings.requirementsPath,
@@ -211,7 +213,7 @@ export async function runServe(argv: string[], io: CommandIo, runtime: Runtime):
       launcherPath: plan.backend.name === "builtin" ? undefined : plan.launcherPath,
     });
     if (io.signal.aborted) return stoppedCode(runtime) ?? EXIT.ok;
-    await installRequirements(settings, python.python, io, runtime, log);
+    await installRequirements(settings, python, io, runtime, log);
 
     const archiveStarted = runtime.uptimeMs();
     if (plan.modelStore !== undefined) await mkdir(plan.modelStore, { recursive: true });

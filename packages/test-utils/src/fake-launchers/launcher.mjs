@@ -296,8 +296,9 @@ export function runLauncher(flavor, argv) {
       stdio: "inherit",
       env: { ...process.env, FAKE_MMS_FLAVOR: flavor, ...extraEnv },
     });
-  const server = startServer({});
+  // The idle second server starts first, so whoever sees the real one also sees two.
   if (knob("SECOND_SERVER", "") === "1") startServer({ FAKE_MMS_SECONDARY: "1" }).unref();
+  const server = startServer({});
   writeFileSync(pidFilePath(), String(server.pid));
 
   if (!args.foreground) {
