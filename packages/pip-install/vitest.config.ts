@@ -1,3 +1,4 @@
 import { defineServeTestConfig } from "../../vitest.shared.ts";
 
-export default defineServeTestConfig();
+// pip runs spend much of their time waiting on the local index (slow and silent modes): let files overlap.
+export default defineServeTestConfig({ maxWorkers: 3 });

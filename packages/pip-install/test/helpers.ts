@@ -5,10 +5,21 @@ import { makeTempDir, useTempDir, type TempDir } from "@sagemaker-serve/test-uti
 import { writeWheel, type Wheel } from "@sagemaker-serve/test-utils/wheel";
 import { PipInstallError, type InstallRequirementsOptions, type PipIndex } from "../src/index.ts";
 
-/** A fresh venv (with pip from ensurepip, no network); one per test file. */
+/**
+ * A fresh venv, one per test file. Packages install into the venv; pip itself is the base interpreter's, seen
+ * through `--system-site-packages`, because ensurepip costs seconds of CPU per venv on a shared 2-core machine.
+ * With `withPip: false` the venv sees no pip at all.
+ */
 export async function makeVenv(options: { withPip?: boolean } = {}): Promise<TempDir & { python: string }> {
   const dir = await makeTempDir({ prefix: "pip-install-venv-" });
-  await execa("python3", ["-m", "venv", ...(options.withPip === false ? ["--without-pip"] : []), dir.path]);
+  const withPip = options.withPip ?? true;
+  await execa("python3", [
+    "-m",
+    "venv",
+    "--without-pip",
+    ...(withPip ? ["--system-site-packages"] : []),
+    dir.path,
+  ]);
   return { ...dir, python: join(dir.path, "bin", "python") };
 }
 
