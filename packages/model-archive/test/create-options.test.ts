@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, stat, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { useTempDir } from "@sagemaker-serve/test-utils";
@@ -209,5 +209,40 @@ describe("createArchive options and validation order (MMS TestMarExistence, Test
       ).rejects.toMatchObject({ code: "ARCHIVE_ABORTED" });
       expect(await readdir(root)).toEqual(["m"]);
     }
+  });
+
+  it("tgz output exists: refused without force (the TorchServe tgz TestMarExistence case), replaced with it", async () => {
+    const root = await useTempDir();
+    await makeTree(root, { "m/a.py": "a", "x.tar.gz": "old" });
+    const base = {
+      modelName: "x",
+      modelPath: join(root, "m"),
+      handler: "h",
+      exportPath: root,
+      archiveFormat: "tgz" as const,
+    };
+    await expect(createArchive(base)).rejects.toMatchObject({
+      code: "ARCHIVE_EXISTS",
+      message: expect.stringMatching(/^\S+\/x\.tar\.gz already exists\./),
+    });
+    const result = await createArchive({ ...base, force: true });
+    expect(result.path).toBe(join(root, "x.tar.gz"));
+  });
+
+  it("a 10 GiB sparse weights file goes into no-archive by hard link at once (reliability test 42)", async () => {
+    const root = await useTempDir();
+    await makeTree(root, { "m/handler.py": "h", "m/weights.bin": "" });
+    await truncate(join(root, "m/weights.bin"), 10 * 2 ** 30);
+    const result = await createArchive({
+      modelName: "big",
+      modelPath: join(root, "m"),
+      handler: "h",
+      exportPath: root,
+      archiveFormat: "no-archive",
+    });
+    expect(result).toMatchObject({ linkMode: "hardlink", bytes: 10 * 2 ** 30 + 1 });
+    expect((await stat(join(result.path, "weights.bin"))).ino).toBe(
+      (await stat(join(root, "m/weights.bin"))).ino,
+    );
   });
 });
