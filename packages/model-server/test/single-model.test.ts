@@ -29,6 +29,28 @@ describe("single-model server with real Python workers", () => {
     });
   });
 
+  it("lays form fields out as parameters, like MMS (multipart and urlencoded)", async () => {
+    const { url } = await serve();
+    const form = new FormData();
+    form.append("text", "plain value");
+    form.append("data", new Blob(["{}"], { type: "application/json" }), "data.json");
+    const multipart = (await (
+      await fetch(url("/invocations"), { method: "POST", body: form })
+    ).json()) as Record<string, unknown>;
+    expect(multipart).toMatchObject({
+      echo: null,
+      parameters: ["data", "text"],
+      dataContentType: { "content-type": "application/json" },
+      dataValue: "{}",
+    });
+    const urlencoded = await fetch(url("/invocations"), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "x=1&y=two",
+    });
+    expect(await urlencoded.json()).toMatchObject({ echo: null, parameters: ["x", "y"] });
+  });
+
   it("serves a class handler through /models/{name}/invoke and describes the model", async () => {
     const { url } = await serve({ handlerService: "class_handler", modelName: "a model/with slash" });
     const name = encodeURIComponent("a model/with slash");
