@@ -1,12 +1,15 @@
 import { execFile } from "node:child_process";
-import { mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { startCodeArtifactServer } from "@sagemaker-serve/test-utils/codeartifact-server";
 import { startPypiIndex } from "@sagemaker-serve/test-utils/pypi-index";
 import { writeWheel } from "@sagemaker-serve/test-utils/wheel";
-import { findProcesses } from "@sagemaker-serve/test-utils/fake-launchers/fake-launchers";
+import {
+  FAKE_LAUNCHER_BIN_DIR,
+  findProcesses,
+} from "@sagemaker-serve/test-utils/fake-launchers/fake-launchers";
 import { runCli, useServeSetup, type ServeSetup } from "./harness.ts";
 
 const run = promisify(execFile);
@@ -74,6 +77,32 @@ describe("serve: requirements.txt", () => {
     expect(await importAnswer(python)).toBe("42");
     const output = cli.output();
     expect(output.indexOf("requirements installed")).toBeLessThan(output.indexOf("launcher spawned"));
+    cli.child.kill("SIGTERM");
+    expect((await cli.exit).code).toBe(0);
+  });
+
+  it("without SAGEMAKER_SERVE_PYTHON, installs into the Python on the launcher's #! line", async () => {
+    const s = await useServeSetup({ flavors: [] });
+    const python = await makeVenv(s);
+    // A launcher that is a Python script, like the real console script, handing over to the fake.
+    const launcher = join(s.fakes.binDir, "multi-model-server");
+    await writeFile(
+      launcher,
+      `#!${python}\nimport os, sys\nos.execv(${JSON.stringify(process.execPath)}, [${JSON.stringify(process.execPath)}, ${JSON.stringify(join(FAKE_LAUNCHER_BIN_DIR, "multi-model-server"))}] + sys.argv[1:])\n`,
+    );
+    await chmod(launcher, 0o755);
+    const index = await startPypiIndex({ wheels: [await demoWheel(s)] });
+    onTestFinished(() => index.close());
+    await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
+    const cli = runCli([], {
+      env: s.env({ PIP_INDEX_URL: index.url, PIP_CONFIG_FILE: "/dev/null" }),
+      cwd: s.dir,
+    });
+    await cli.waitForOutput(/ready in \d+ ms/, 120_000);
+    expect(cli.output()).toContain(
+      `installing packages from requirements.txt with ${python} (from the #! line of ${launcher})`,
+    );
+    expect(await importAnswer(python)).toBe("42");
     cli.child.kill("SIGTERM");
     expect((await cli.exit).code).toBe(0);
   });

@@ -225,6 +225,65 @@ describe("fake multi-model-server launcher", () => {
   });
 });
 
+describe("fake launcher --stop and the MME API", () => {
+  it("--stop kills the daemonised server tree and removes the pid file", async () => {
+    const s = await setup([], { WORKERS: 2 });
+    const launcher = run(join(s.fakes.binDir, "multi-model-server"), mmsArgs(s), s.env, s.dir);
+    expect((await launcher.exit).code).toBe(0);
+    await waitFor(async () => (await s.fakes.records()).filter((r) => r.role === "worker").length === 2);
+    const stop = run(join(s.fakes.binDir, "multi-model-server"), ["--stop"], s.env, s.dir);
+    expect((await stop.exit).code).toBe(0);
+    expect(stop.output()).toBe("Model server stopped.\n");
+    await expect(readFile(join(s.dir, ".model_server.pid"), "utf8")).rejects.toThrow();
+    await waitFor(async () => (await findProcesses(s.dir)).filter((p) => p.state !== "Z").length === 0);
+    const again = run(join(s.fakes.binDir, "multi-model-server"), ["--stop"], s.env, s.dir);
+    expect((await again.exit).code).toBe(0);
+    expect(again.output()).toBe("Model server is not currently running.\n");
+  });
+
+  it("answers the multi-model API with MMS's statuses and shapes", async () => {
+    const s = await setup(["model_store=/", "default_workers_per_model=1"], { OOM_MODEL: "huge" });
+    await writeFile(s.config, (await readFile(s.config, "utf8")).replace("load_models=ALL\n", ""));
+    run(
+      join(s.fakes.binDir, "multi-model-server"),
+      ["--start", "--mms-config", s.config, "--foreground"],
+      s.env,
+      s.dir,
+    );
+    await waitFor(async () => (await ping(s.port).catch(() => ({ status: 0 }))).status === 200, {
+      timeoutMs: 10_000,
+    });
+    const api = async (method: string, path: string, body?: object) => {
+      const response = await fetch(`http://127.0.0.1:${s.port}${path}`, {
+        method,
+        ...(body === undefined
+          ? {}
+          : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    expect(await api("GET", "/models")).toEqual({ status: 200, body: { models: [] } });
+    expect(await api("POST", "/models", { model_name: "m1", url: s.modelDir })).toEqual({
+      status: 200,
+      body: { status: "Workers scaled" },
+    });
+    expect((await api("POST", "/models", { model_name: "m1", url: s.modelDir })).status).toBe(409);
+    expect((await api("POST", "/models", { model_name: "m2", url: join(s.dir, "nope") })).status).toBe(404);
+    expect((await api("POST", "/models", { model_name: "huge", url: s.modelDir })).status).toBe(507);
+    expect((await api("GET", "/models?limit=1")).body).toEqual({
+      nextPageToken: "1",
+      models: [{ modelName: "huge", modelUrl: s.modelDir }],
+    });
+    await waitFor(async () => (await api("POST", "/models/m1/invoke", { x: 1 })).status === 200);
+    expect((await api("POST", "/models/zzz/invoke", {})).status).toBe(404);
+    expect(await api("DELETE", "/models/m1")).toEqual({
+      status: 200,
+      body: { status: 'Model "m1" unregistered' },
+    });
+    expect((await api("DELETE", "/models/m1")).status).toBe(404);
+  });
+});
+
 describe("fake server (the JVM)", () => {
   function startServer(s: Setup, env: Record<string, string> = {}) {
     return run(
