@@ -1,5 +1,6 @@
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { clearSecrets } from "@sagemaker-serve/errors";
 import { useTempDir, waitFor } from "@sagemaker-serve/test-utils";
@@ -68,6 +69,31 @@ describe("installRequirements: time limits and cancellation", () => {
     expect(silent.requests.length).toBeGreaterThan(0);
     expect(await processesWith(requirementsPath)).toEqual([]);
     expect(await readdir(tmpDir)).toEqual([]);
+  });
+
+  it("kills the whole process group, grandchildren included, and streams output while pip runs", async () => {
+    const index = await serve({});
+    const { options } = await setup("x-pkg==1\n", index);
+    const lines: string[] = [];
+    const pending = pipFailure(
+      installRequirements({
+        ...options,
+        python: fileURLToPath(new URL("fixtures/pip-with-grandchild.py", import.meta.url)),
+        timeoutMs: 8000,
+        onLine: (line) => lines.push(line),
+      }),
+    );
+    await waitFor(() => lines.includes("Collecting grandchild-pkg"), {
+      timeoutMs: 8000,
+      description: "a live line",
+    });
+    expect(await processesWith("grandchild-marker-4242")).toHaveLength(1);
+    const error = await pending;
+    expect(error.code).toBe("PIP_TIMEOUT");
+    expect(error.outputTail).toEqual(["Collecting grandchild-pkg"]);
+    await waitFor(async () => (await processesWith("grandchild-marker-4242")).length === 0, {
+      description: "the grandchild is gone",
+    });
   });
 
   it("stops mid-install on abort, leaving no pip process and no credentials file", async () => {
