@@ -101,41 +101,51 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Crea
 
   let files: SourceFile[];
   let manifest: string;
-  if (flavor === "mms") {
-    files = await walkTree({
-      root: modelPath as string,
-      directoryFilter,
-      fileFilter: (name) => fileFilter(name),
-      excludeRealPaths: new Set([target]),
-      limits,
-      signal,
-    });
-    manifest = renderMmsManifest({ modelName, handler, runtime });
-  } else {
-    files = await collectTorchServeFiles({
-      cwd,
-      handler,
-      runtime,
-      serializedFile: options.serializedFile,
-      modelFile: options.modelFile,
-      extraFiles: options.extraFiles,
-      requirementsFile: options.requirementsFile,
-      configFile: options.configFile,
-      limits,
-      signal,
-      onWarning: warn,
-    });
-    manifest = renderTorchServeManifest({
-      modelName,
-      handler: handler.split("/").pop() ?? handler,
-      runtime,
-      modelVersion: options.version as string,
-      serializedFile: options.serializedFile?.split("/").pop(),
-      modelFile: options.modelFile?.split("/").pop(),
-      requirementsFile: options.requirementsFile?.split("/").pop(),
-      configFile: options.configFile?.split("/").pop(),
-      createdOn: now,
-    });
+  try {
+    if (flavor === "mms") {
+      files = await walkTree({
+        root: modelPath as string,
+        directoryFilter,
+        fileFilter: (name) => fileFilter(name),
+        excludeRealPaths: new Set([target]),
+        limits,
+        signal,
+      });
+      manifest = renderMmsManifest({ modelName, handler, runtime });
+    } else {
+      files = await collectTorchServeFiles({
+        cwd,
+        handler,
+        runtime,
+        serializedFile: options.serializedFile,
+        modelFile: options.modelFile,
+        extraFiles: options.extraFiles,
+        requirementsFile: options.requirementsFile,
+        configFile: options.configFile,
+        limits,
+        signal,
+        onWarning: warn,
+      });
+      manifest = renderTorchServeManifest({
+        modelName,
+        handler: handler.split("/").pop() ?? handler,
+        runtime,
+        modelVersion: options.version as string,
+        serializedFile: options.serializedFile?.split("/").pop(),
+        modelFile: options.modelFile?.split("/").pop(),
+        requirementsFile: options.requirementsFile?.split("/").pop(),
+        configFile: options.configFile?.split("/").pop(),
+        createdOn: now,
+      });
+    }
+  } catch (error) {
+    if (isServeError(error) || errnoCode(error) === undefined) throw error;
+    throw archiveError(
+      "ARCHIVE_READ_FAILED",
+      `Cannot read the model files: ${(error as Error).message}`,
+      "check that the model directory and the named files are readable",
+      error,
+    );
   }
   const bytesTotal = files.reduce((sum, f) => sum + f.size, 0);
   const progress: ArchiveProgress = {
@@ -165,7 +175,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Crea
 
   if (archiveFormat === "no-archive" && modelPath !== undefined && (await sameDirectory(modelPath, target))) {
     await writeManifestInPlace(target, manifest, exportArg);
-    return result({ linkMode: "hardlink" });
+    return result({});
   }
   await checkFreeSpace(exportReal, files, archiveFormat, compression, linkMode);
 
@@ -235,7 +245,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Crea
           },
           Buffer.from(manifest, "utf8"),
         );
-        await writer.finish();
+        await writer.finish(fsync);
       } catch (error) {
         await writer.abandon();
         throw error;

@@ -230,8 +230,8 @@ export class TarGzWriter {
     await this.write(Buffer.alloc(padding(data.length)), "deflate");
   }
 
-  /** Writes the end-of-archive blocks (padded to a 10240-byte record like Python), the gzip trailer, and closes. */
-  async finish(): Promise<void> {
+  /** Writes the end-of-archive blocks (padded to a 10240-byte record like Python) and the gzip trailer, then closes (after fsync when `sync`). */
+  async finish(sync = false): Promise<void> {
     const end = 2 * BLOCK;
     const total = this.written + end;
     await this.write(Buffer.alloc(end + ((RECORD - (total % RECORD)) % RECORD)), "deflate");
@@ -242,6 +242,7 @@ export class TarGzWriter {
     trailer.writeUInt32LE(this.crc >>> 0, 5);
     trailer.writeUInt32LE(this.size % 2 ** 32, 9);
     await this.output([trailer]);
+    if (sync) await this.handle.sync();
     await this.handle.close();
   }
 

@@ -269,4 +269,15 @@ describe("createArchive (torchserve flavor)", () => {
     expect(entry?.sha256).toBe(sha256("dummy\n"));
     expect((entry?.mode ?? 0) & 0o170000).toBe(0o100000);
   });
+
+  it("an unreadable input path is ARCHIVE_READ_FAILED, not a raw Node error", async () => {
+    const root = await useTempDir();
+    const res = await fixtures(root);
+    await expect(
+      createArchive(options(res, root, { serializedFile: `${"x".repeat(300)}.pt`, cwd: root })),
+    ).rejects.toMatchObject({
+      code: "ARCHIVE_READ_FAILED",
+      message: expect.stringMatching(/^Cannot read the model files: ENAMETOOLONG/),
+    });
+  });
 });
