@@ -9,6 +9,7 @@ import { startModelServer, type BuiltinServerConfig, type ModelServerHandle } fr
 
 // `pnpm --filter @sagemaker-serve/model-server bench`: the echo handler with 2 workers under our server, under
 // gunicorn + Flask (AWS's bring-your-own-container way) and in-process behind ThreadingHTTPServer, driven by wrk.
+// BENCH_SECONDS sets each run's length (default 5); BENCH_ONLY=builtin skips the baselines.
 
 const run = promisify(execFile);
 const BENCH = fileURLToPath(new URL(".", import.meta.url));
@@ -165,6 +166,10 @@ it("benchmarks the built-in server against gunicorn + Flask and ThreadingHTTPSer
   const frontRss = Math.round(process.memoryUsage().rss / 1024);
   await server.close();
 
+  if (process.env.BENCH_ONLY === "builtin") {
+    console.log(`/ping p99 while saturated ${oursPing.p99.toFixed(2)} ms; cold start ${coldMs} ms`);
+    return;
+  }
   const gunicorn = await ensureVenv();
   const gPort = await freePort();
   const g = spawn(
