@@ -57,7 +57,6 @@ let workerCounter = 0;
 /** A loaded model: its worker pool, bounded queue, batching, timeouts and restarts. */
 export class Model {
   readonly options: ModelOptions;
-  readonly loadedAt = new Date();
   #slots: Slot[] = [];
   #queue: Job[] = [];
   #batchTimer: NodeJS.Timeout | undefined;
@@ -72,7 +71,7 @@ export class Model {
   }
 
   /**
-   * Starts every worker. Resolves when at least one loaded; throws the load error of the last worker when none did
+   * Starts every worker. Resolves when at least one loaded; throws the first load error when none did
    * (the model is then stopped). Workers that failed are retried with back-off.
    */
   async start(): Promise<void> {

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isServeError } from "@sagemaker-serve/errors";
 import { extractArchive as extractModelArchive } from "@sagemaker-serve/model-archive";
@@ -167,7 +168,7 @@ export async function startModelServer(
   if (!config.multiModel) {
     try {
       await registry.register(
-        { url: config.modelDir, modelName: config.modelName, loadedAtStartup: true },
+        { url: resolve(config.modelDir), modelName: config.modelName, loadedAtStartup: true },
         internal.signal,
       );
       starting = false;

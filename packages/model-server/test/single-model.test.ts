@@ -1,3 +1,4 @@
+import { relative as relativePath } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startModelServer } from "../src/index.ts";
 import { captureLog, HANDLERS_DIR, serve, testConfig } from "./helpers.ts";
@@ -139,6 +140,12 @@ describe("single-model server with real Python workers", () => {
       code: "MODEL_SERVER_LOAD_FAILED",
       message: expect.stringContaining("RuntimeError: cannot read weights from /nowhere/model.bin"),
     });
+  });
+
+  it("serves a model directory given as a relative path", async () => {
+    const relative = relativePath(process.cwd(), HANDLERS_DIR);
+    const { url } = await serve({ modelDir: relative, handlerService: "echo_handler" });
+    expect(await (await fetch(url("/invocations"), { method: "POST", body: "rel" })).text()).toBe("rel");
   });
 
   it("fails to listen with MODEL_SERVER_LISTEN_FAILED on a taken port", async () => {
