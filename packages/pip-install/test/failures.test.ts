@@ -120,6 +120,24 @@ describe("installRequirements: time limits and cancellation", () => {
   });
 });
 
+describe("installRequirements with hash checking (extraArgs)", () => {
+  it("installs a hashed lock file and refuses a wheel whose hash does not match", async () => {
+    const [wheel, tampered] = await wheels(wheelDir, "hashed-pkg==1.0.0", "tampered-pkg==1.0.0");
+    const index = await serve({ wheels: [wheel!, tampered!] });
+    const good = await setup(`hashed-pkg==1.0.0 --hash=sha256:${wheel!.sha256}\n`, index);
+    const result = await installRequirements({
+      ...good.options,
+      extraArgs: ["--require-hashes", "--only-binary=:all:"],
+    });
+    expect(result.reason).toBe("installed");
+
+    const bad = await setup(`tampered-pkg==1.0.0 --hash=sha256:${"0".repeat(64)}\n`, index);
+    const error = await pipFailure(installRequirements({ ...bad.options, extraArgs: ["--require-hashes"] }));
+    expect(error.code).toBe("PIP_INSTALL_FAILED");
+    expect(error.outputTail.join("\n")).toContain("THESE PACKAGES DO NOT MATCH THE HASHES");
+  });
+});
+
 describe("installRequirements: no interpreter, no pip", () => {
   it("gives PIP_NOT_AVAILABLE for an interpreter that does not exist", async () => {
     const index = await serve({});

@@ -1,5 +1,6 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { execa } from "execa";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { clearSecrets } from "@sagemaker-serve/errors";
 import { startPypiIndex, type PypiIndex } from "@sagemaker-serve/test-utils/pypi-index";
@@ -213,6 +214,15 @@ describe("installRequirements: when pip does not run", () => {
     expect((await installRequirements(options)).reason).toBe("installed");
     expect(await importedVersion(venv.python, "beta_pkg")).toBe("2.0.0");
     expect((await installRequirements(options)).reason).toBe("unchanged");
+  });
+
+  it("runs again when someone uninstalled a package since (the site-packages directory changed)", async () => {
+    const { options } = await setup("alpha-pkg==1.0.0\n");
+    expect((await installRequirements(options)).reason).toBe("installed");
+    expect((await installRequirements(options)).reason).toBe("unchanged");
+    await execa(venv.python, ["-m", "pip", "uninstall", "--yes", "--disable-pip-version-check", "alpha-pkg"]);
+    expect((await installRequirements(options)).reason).toBe("installed");
+    expect(await importedVersion(venv.python, "alpha_pkg")).toBe("1.0.0");
   });
 
   it("runs again when the index changes", async () => {
