@@ -48,7 +48,10 @@ export async function verifyArchive(
 ): Promise<VerifyArchiveResult> {
   if (flavor !== "mms" && flavor !== "torchserve")
     throw new TypeError(`Expected flavor "mms" or "torchserve", got ${String(flavor)}`);
-  const found = await findManifest(path, options.signal);
+  let found = await findManifest(path, options.signal);
+  // MMS looks for MAR-INF/ only at the top (legacy MANIFEST.json may sit one level down); TorchServe descends.
+  if (flavor === "mms" && found !== undefined && /^[^/]+\/MAR-INF\/MANIFEST\.json$/.test(found.entry))
+    found = undefined;
   const resolvedKind = found?.kind ?? (await detectArchiveKind(path));
   if (flavor === "mms" && (resolvedKind === "tar.gz" || resolvedKind === "tar")) {
     throw archiveError(

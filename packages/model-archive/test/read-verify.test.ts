@@ -59,6 +59,14 @@ describe("readManifest and verifyArchive", () => {
     });
     const result = await verifyArchive(made.path, "torchserve");
     expect(result).toMatchObject({ kind: "tar.gz", manifestEntry: "t/MAR-INF/MANIFEST.json", warnings: [] });
+    const nested = join(root, "nested.mar");
+    await pythonZip(nested, {
+      "t/MAR-INF/MANIFEST.json": JSON.stringify({
+        runtime: "python",
+        model: { modelName: "t", handler: "h" },
+      }),
+    });
+    expect(await verifyArchive(nested, "mms")).toMatchObject({ manifestSource: "default" });
   });
 
   it("applies the Java servers' checks with their messages", async () => {
