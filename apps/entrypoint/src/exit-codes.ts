@@ -12,12 +12,4 @@ export const EXIT = {
   prepare: 4,
   /** The server could not be started or never became ready (launcher missing, exited early, port in use, timeout). */
   startup: 5,
-  /** SIGKILL had to be sent because the server did not stop within the grace period. */
-  killedAtGrace: 137,
 } as const;
-
-/** `128 + N` for a stop requested with signal N, like a shell or tini. */
-export function signalExitCode(signal: NodeJS.Signals): number {
-  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
-  return 128 + (numbers[signal] ?? 15);
-}

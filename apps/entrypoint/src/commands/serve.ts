@@ -81,8 +81,9 @@ export async function planLaunch(
   };
 }
 
-function stoppedCode(runtime: Runtime): number | undefined {
-  return runtime.stopSignal() === undefined ? undefined : EXIT.ok;
+function stoppedDuringStartup(runtime: Runtime, log: Logger): number {
+  log.info(`stopped during start-up (${runtime.stopSignal() ?? "abort"})`);
+  return EXIT.ok;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -212,7 +213,7 @@ export async function runServe(argv: string[], io: CommandIo, runtime: Runtime):
       explicit: io.env.SAGEMAKER_SERVE_PYTHON || undefined,
       launcherPath: plan.backend.name === "builtin" ? undefined : plan.launcherPath,
     });
-    if (io.signal.aborted) return stoppedCode(runtime) ?? EXIT.ok;
+    if (io.signal.aborted) return stoppedDuringStartup(runtime, log);
     await installRequirements(settings, python, io, runtime, log);
 
     const archiveStarted = runtime.uptimeMs();
@@ -260,7 +261,7 @@ export async function runServe(argv: string[], io: CommandIo, runtime: Runtime):
         },
       );
     }
-    if (io.signal.aborted) return stoppedCode(runtime) ?? EXIT.ok;
+    if (io.signal.aborted) return stoppedDuringStartup(runtime, log);
 
     const spawnStarted = runtime.uptimeMs();
     handle = runtime.services.startServer({
@@ -329,10 +330,7 @@ export async function runServe(argv: string[], io: CommandIo, runtime: Runtime):
     return code;
   } catch (error) {
     if (handle !== undefined) await handle.stop({ reason: "start-up failed" });
-    if (runtime.stopSignal() !== undefined && io.signal.aborted) {
-      log.info(`stopped during start-up (${runtime.stopSignal()})`);
-      return EXIT.ok;
-    }
+    if (runtime.stopSignal() !== undefined && io.signal.aborted) return stoppedDuringStartup(runtime, log);
     log.error(formatError(error));
     return failureCode(error);
   }
