@@ -148,6 +148,28 @@ describe("resolvePipIndex against the CodeArtifact wire protocol", () => {
     ]);
   });
 
+  it("keeps the token out of every failure that can follow its arrival", async () => {
+    const expected = {
+      AccessDenied: "CODEARTIFACT_ACCESS_DENIED",
+      ResourceNotFound: "CODEARTIFACT_NOT_FOUND",
+      Throttling: "CODEARTIFACT_THROTTLED",
+      InternalServerError: "CODEARTIFACT_REQUEST_FAILED",
+      Validation: "CODEARTIFACT_REQUEST_FAILED",
+      MalformedResponse: "CODEARTIFACT_REQUEST_FAILED",
+      Reset: "CODEARTIFACT_UNREACHABLE",
+    } as const;
+    for (const [failure, code] of Object.entries(expected)) {
+      server.reset();
+      server.fail(failure as keyof typeof expected, { operation: "GetRepositoryEndpoint" });
+      const error = await rejection(resolve());
+      expect(error.code, failure).toBe(code);
+      expect(error.message, failure).toContain(
+        "failed to configure pip to use codeartifact: GetRepositoryEndpoint",
+      );
+      expect(everything(error), failure).not.toContain(server.token);
+    }
+  });
+
   it("lets the SDK retry a throttled call and then succeeds", async () => {
     server.fail("Throttling", { operation: "GetAuthorizationToken", times: 1 });
     const index = await resolve();
