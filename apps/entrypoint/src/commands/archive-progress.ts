@@ -34,15 +34,20 @@ function summary(p: ArchiveProgress): string {
   return `${percent(p)}% ${size(p.bytesDone)} of ${size(p.bytesTotal)}, ${p.filesDone}/${p.filesTotal} files`;
 }
 
+/** A progress callback; `interrupt()` ends a half-drawn bar line before other output. */
+export interface ProgressReporter {
+  (progress: ArchiveProgress): void;
+  interrupt: () => void;
+}
+
 /** Turns `createArchive`'s progress callbacks into a TTY bar or periodic lines on stderr. */
-export function createProgressReporter(
-  options: ProgressReporterOptions,
-): (progress: ArchiveProgress) => void {
+export function createProgressReporter(options: ProgressReporterOptions): ProgressReporter {
   const { write, isTTY, now = Date.now, delayMs = 1000, intervalMs = 10_000, redrawMs = 100 } = options;
   const started = now();
   let last = Number.NEGATIVE_INFINITY;
   let shown = false;
-  return (p) => {
+  let midLine = false;
+  const report = (p: ArchiveProgress): void => {
     const t = now();
     const done = p.phase === "done";
     if (!shown && t - started < delayMs) return;
@@ -54,8 +59,15 @@ export function createProgressReporter(
       write(
         `\r[${"#".repeat(filled)}${".".repeat(BAR_WIDTH - filled)}] ${summary(p)}\u001b[K${done ? "\n" : ""}`,
       );
+      midLine = !done;
     } else {
       write(`archive: ${summary(p)}${p.file !== undefined && !done ? ` (${p.file})` : ""}\n`);
     }
   };
+  return Object.assign(report, {
+    interrupt: () => {
+      if (midLine) write("\n");
+      midLine = false;
+    },
+  });
 }

@@ -225,6 +225,18 @@ describe("archive progress", () => {
     ]);
   });
 
+  it("interrupt() ends a half-drawn bar so an error starts on its own line", () => {
+    let t = 0;
+    const out: string[] = [];
+    const report = createProgressReporter({ write: (s) => out.push(s), isTTY: true, now: () => t });
+    report.interrupt();
+    t = 2000;
+    report({ phase: "write", filesDone: 0, filesTotal: 1, bytesDone: 1, bytesTotal: 2 });
+    report.interrupt();
+    report.interrupt();
+    expect(out.slice(1)).toEqual(["\n"]);
+  });
+
   it("prints a line per interval without a TTY, and a final line", () => {
     let t = 0;
     const out: string[] = [];

@@ -31,6 +31,7 @@ export async function runArchiveCommand(args: string[], io: CommandIo): Promise<
     });
     return 0;
   } catch (error) {
+    onProgress?.interrupt();
     if (isServeError(error)) {
       io.stderr(`ERROR - ${error.message}\n${error.hint === undefined ? "" : `hint: ${error.hint}\n`}`);
     } else {
