@@ -57,7 +57,7 @@ async function processesOf(dir) {
   return found;
 }
 
-async function serveOnce() {
+async function serveOnce({ crashAfterMs } = {}) {
   const dir = await mkdtemp(join(tmpdir(), "sagemaker-serve-bench-"));
   await mkdir(join(dir, "bin"));
   await mkdir(join(dir, "ml", "model", "code"), { recursive: true });
@@ -72,6 +72,7 @@ async function serveOnce() {
     SAGEMAKER_SERVE_CONFIG_PATH: join(dir, "mms.properties"),
     FAKE_MMS_STARTUP_DELAY_MS: "0",
     FAKE_MMS_RECORD: join(dir, "record.jsonl"),
+    ...(crashAfterMs === undefined ? {} : { FAKE_MMS_CRASH_AFTER_MS: String(crashAfterMs) }),
   };
   const marks = {};
   const startedWall = Date.now();
@@ -114,6 +115,17 @@ async function serveOnce() {
   const server = records.find((r) => r.role === "server");
   const listening = records.find((r) => r.role === "listening");
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${child.pid}/status`, "utf8"))[1]);
+  if (crashAfterMs !== undefined) {
+    const code = await exited;
+    const exitedAt = Date.now();
+    const crash = (await readFile(env.FAKE_MMS_RECORD, "utf8"))
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line))
+      .find((r) => r.role === "crash");
+    await rm(dir, { recursive: true, force: true });
+    return { crashToExitMs: exitedAt - crash.time, code };
+  }
 
   const stopStarted = performance.now();
   child.kill("SIGTERM");
@@ -136,10 +148,12 @@ async function serveOnce() {
 
 const bare = [];
 const serve = [];
+const crashes = [];
 await bareNode(); // warm the page cache
 for (let i = 0; i < RUNS; i += 1) {
   bare.push(await bareNode());
   serve.push(await serveOnce());
+  crashes.push(await serveOnce({ crashAfterMs: 200 }));
 }
 const row = (name, value, goal, unit = "ms") =>
   `${name.padEnd(44)} ${value.toFixed(1).padStart(8)} ${unit}   goal ${goal}`;
@@ -156,4 +170,6 @@ console.log(
 console.log(row("serve start -> `ready in`", median(serve.map((r) => r.readyMs)), "-"));
 console.log(row("supervisor RSS while serving", median(serve.map((r) => r.rssMb)), "< 62 MB", "MB"));
 console.log(row("SIGTERM -> every process gone", median(serve.map((r) => r.stopMs)), "< 300 ms"));
+console.log(row("server crash -> serve exited", median(crashes.map((r) => r.crashToExitMs)), "< 1000 ms"));
+console.log(`exit codes after a crash: ${[...new Set(crashes.map((r) => r.code))].join(", ")}`);
 console.log(`exit codes after SIGTERM: ${[...new Set(serve.map((r) => r.code))].join(", ")}`);

@@ -49,7 +49,7 @@ export interface FakeKnobs {
 
 /** One line of the record file. */
 export interface FakeRecord {
-  role: "launcher" | "server" | "worker" | "listening" | "request";
+  role: "launcher" | "server" | "worker" | "listening" | "request" | "crash";
   pid: number;
   ppid: number;
   pgid: number;

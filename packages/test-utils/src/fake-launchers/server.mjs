@@ -494,6 +494,7 @@ async function main() {
   if (crashAfter !== undefined) {
     setTimeout(() => {
       say("java.lang.OutOfMemoryError: Java heap space (fake crash)");
+      record("crash", {});
       process.exit(numberKnob("CRASH_EXIT_CODE", 1));
     }, crashAfter);
   }
