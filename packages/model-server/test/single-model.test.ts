@@ -78,6 +78,8 @@ describe("single-model server with real Python workers", () => {
     expect(teapot.status).toBe(418);
     expect(teapot.headers.get("content-type")).toBe("text/plain");
     expect(await teapot.text()).toBe("short and stout");
+    expect((await fetch(url("/invocations"), { method: "POST", body: "bad status" })).status).toBe(500);
+    expect((await fetch(url("/invocations"), { method: "POST", body: "x" })).status).toBe(201);
   });
 
   it("logs what a handler prints, prefixed with the model name, without corrupting the channel", async () => {

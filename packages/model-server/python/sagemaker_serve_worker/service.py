@@ -88,9 +88,17 @@ class Service(object):
                     logger.warning("Unable to serialize model output.", exc_info=True)
                     return 503, "Unsupported model output data type.", None
             code, phrase = self.context.get_response_status(idx)
+            try:
+                code = int(code) if code is not None else 200
+            except (TypeError, ValueError):
+                logger.warning("model: %s, invalid response status %r; answering 500", self.context.model_name, code)
+                code = 500
+            if not 100 <= code <= 999:
+                logger.warning("model: %s, invalid response status %d; answering 500", self.context.model_name, code)
+                code = 500
             response_headers = {}
             for key, header_value in self.context.get_response_headers(idx).items():
                 response_headers[str(key)] = str(header_value)
             content_type = self.context.get_response_content_type(idx)
-            results.append((body, content_type, code if code is not None else 200, phrase or "", response_headers))
+            results.append((body, content_type, code, str(phrase or ""), response_headers))
         return 200, "Prediction success", results

@@ -57,7 +57,11 @@ def parse_requests(header, blob, decode):
 
 
 def answer_predict(channel, service, header, blob, decode):
-    code, message, results = service.predict(parse_requests(header, blob, decode))
+    try:
+        code, message, results = service.predict(parse_requests(header, blob, decode))
+    except Exception:  # noqa: BLE001 - e.g. a request body the decoder cannot read; the worker keeps serving
+        logging.warning("Invoking custom service failed.", exc_info=True)
+        code, message, results = 503, "Prediction failed", None
     if results is None:
         channel.write({"code": code, "message": message})
         return
