@@ -174,30 +174,68 @@ async function canMount(): Promise<boolean> {
   }
 }
 
-describe.skipIf(!(await canMount()))("disk full (reliability test 41, needs root for a tmpfs)", () => {
-  it("fails cleanly with ARCHIVE_NO_SPACE, before writing when the need is known, and removes the partial archive", async () => {
-    const root = await useTempDir();
-    const small = join(root, "small");
-    await mkdir(small);
-    await run("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", small]);
-    onTestFinished(async () => {
-      await run("umount", [small]);
-    });
-    const dir = join(root, "model");
-    const { randomBytes } = await import("node:crypto");
-    await makeTree(dir, { "weights.bin": randomBytes(3 * 1024 * 1024) });
-    await expect(
-      createArchive({ modelName: "m", modelPath: dir, handler: "h", exportPath: small }),
-    ).rejects.toMatchObject({
-      code: "ARCHIVE_NO_SPACE",
-      message: expect.stringMatching(/needs at least 3145728 bytes/),
-    });
-    await makeTree(dir, { "weights.bin": Buffer.alloc(0), "noise.dat": randomBytes(3 * 1024 * 1024) });
-    for (const archiveFormat of ["default", "tgz"] as const) {
+describe.skipIf(!(await canMount()))(
+  "disk full and other filesystems (reliability test 41; needs root for a tmpfs)",
+  () => {
+    it("fails cleanly with ARCHIVE_NO_SPACE, before writing when the need is known, and removes the partial archive", async () => {
+      const root = await useTempDir();
+      const small = join(root, "small");
+      await mkdir(small);
+      await run("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", small]);
+      onTestFinished(async () => {
+        await run("umount", [small]);
+      });
+      const dir = join(root, "model");
+      const { randomBytes } = await import("node:crypto");
+      await makeTree(dir, { "weights.bin": randomBytes(3 * 1024 * 1024) });
       await expect(
-        createArchive({ modelName: "m", modelPath: dir, handler: "h", exportPath: small, archiveFormat }),
-      ).rejects.toMatchObject({ code: "ARCHIVE_NO_SPACE", message: expect.stringMatching(/ENOSPC/) });
-      expect(await readdir(small)).toEqual([]);
-    }
-  });
-});
+        createArchive({ modelName: "m", modelPath: dir, handler: "h", exportPath: small }),
+      ).rejects.toMatchObject({
+        code: "ARCHIVE_NO_SPACE",
+        message: expect.stringMatching(/needs at least 3145728 bytes/),
+      });
+      await makeTree(dir, { "weights.bin": Buffer.alloc(0), "noise.dat": randomBytes(3 * 1024 * 1024) });
+      for (const archiveFormat of ["default", "tgz"] as const) {
+        await expect(
+          createArchive({ modelName: "m", modelPath: dir, handler: "h", exportPath: small, archiveFormat }),
+        ).rejects.toMatchObject({ code: "ARCHIVE_NO_SPACE", message: expect.stringMatching(/ENOSPC/) });
+        expect(await readdir(small)).toEqual([]);
+      }
+    });
+
+    it("no-archive across filesystems falls back to copying; hardlink mode then fails with EXDEV", async () => {
+      const root = await useTempDir();
+      const other = join(root, "other");
+      await mkdir(other);
+      await run("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", other]);
+      onTestFinished(async () => {
+        await run("umount", [other]);
+      });
+      const dir = await model(root);
+      const auto = await createArchive({
+        modelName: "m",
+        modelPath: dir,
+        handler: "h",
+        exportPath: other,
+        archiveFormat: "no-archive",
+      });
+      expect(auto.linkMode).toBe("copy");
+      expect(Object.keys(await listDirectory(auto.path)).sort()).toEqual([
+        "MAR-INF/MANIFEST.json",
+        "handler.py",
+        "weights.bin",
+      ]);
+      await expect(
+        createArchive({
+          modelName: "h",
+          modelPath: dir,
+          handler: "h",
+          exportPath: other,
+          archiveFormat: "no-archive",
+          linkMode: "hardlink",
+        }),
+      ).rejects.toMatchObject({ code: "ARCHIVE_WRITE_FAILED", cause: { code: "EXDEV" } });
+      expect((await readdir(other)).sort()).toEqual(["m"]);
+    });
+  },
+);
