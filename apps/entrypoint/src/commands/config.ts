@@ -4,7 +4,7 @@ import { EXIT } from "../exit-codes.ts";
 import type { Runtime } from "../runtime.ts";
 import type { CommandIo } from "./command-io.ts";
 import { readSettings } from "./environment.ts";
-import { planLaunch } from "./serve.ts";
+import { planLaunch } from "../plan-launch.ts";
 
 export const CONFIG_HELP = `usage: sagemaker-serve config [--backend auto|mms|torchserve|builtin] [--format text|json]
 

@@ -1,15 +1,13 @@
 import { mkdir, stat } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { buildLauncherCommand, type ServeSettings } from "@sagemaker-serve/env-config";
+import type { ServeSettings } from "@sagemaker-serve/env-config";
 import { ServeError, formatError, isServeError, redactArgs } from "@sagemaker-serve/errors";
 import { exitCodeFor, modelServerPidFilePath, type ServerHandle } from "@sagemaker-serve/process-lifecycle";
 import { writeFileAtomic } from "../atomic-write.ts";
-import type { Backend } from "../backends/backend.ts";
-import { selectBackend } from "../backends/select-backend.ts";
 import { EXIT } from "../exit-codes.ts";
-import { findOnPath } from "../find-on-path.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { PID1_WARNING, runsAsPid1 } from "../pid1.ts";
+import { planLaunch } from "../plan-launch.ts";
 import { isPortFree } from "../port-check.ts";
 import { choosePython, type PythonChoice } from "../python-for-launcher.ts";
 import type { Runtime } from "../runtime.ts";
@@ -27,59 +25,6 @@ model server, waits until /ping says healthy and supervises it until SIGTERM/SIG
   --backend B    same as SAGEMAKER_SERVE_BACKEND (default auto: MMS, else TorchServe, else built-in)
   --handler H    same as SAGEMAKER_SERVE_HANDLER: the handler service (start_model_server(handler_service=H))
 `;
-
-/** The paths and argv `serve` would use, shared with the `config` command. */
-export interface LaunchPlan {
-  backend: Backend;
-  launcherPath: string | undefined;
-  reason: string;
-  configPath: string;
-  configText: string;
-  command: string;
-  args: string[];
-  envChanges: Record<string, string>;
-  /** A directory that must exist before the launcher starts (TorchServe's model store). */
-  modelStore: string | undefined;
-}
-
-/** Works out backend, config and command for `settings` without side effects. */
-export async function planLaunch(
-  settings: ServeSettings,
-  io: Pick<CommandIo, "env" | "cwd">,
-  runtime: Pick<Runtime, "execPath" | "bundlePath" | "logConfigPath">,
-): Promise<LaunchPlan> {
-  const choice = await selectBackend(settings.backend, (name) => findOnPath(name, io.env.PATH));
-  const { backend } = choice;
-  const configPath = settings.configPath ?? backend.defaultConfigPath;
-  const configText = backend.renderConfig(settings, settings.handlerService);
-  if (backend.name === "builtin") {
-    return {
-      ...choice,
-      configPath,
-      configText,
-      command: runtime.execPath,
-      args: [runtime.bundlePath, "model-server", "--config", configPath],
-      envChanges: {},
-      modelStore: undefined,
-    };
-  }
-  const launch = buildLauncherCommand(settings, {
-    backend: backend.name,
-    configPath,
-    logConfigPath: runtime.logConfigPath,
-    handler: settings.handlerService,
-    cwd: io.cwd,
-  });
-  return {
-    ...choice,
-    configPath,
-    configText,
-    command: choice.launcherPath ?? launch.command,
-    args: launch.args,
-    envChanges: launch.envChanges,
-    modelStore: launch.modelStore === "/" ? undefined : launch.modelStore,
-  };
-}
 
 function stoppedDuringStartup(runtime: Runtime, log: Logger): number {
   log.info(`stopped during start-up (${runtime.stopSignal() ?? "abort"})`);
@@ -295,43 +240,52 @@ export async function runServe(argv: string[], io: CommandIo, runtime: Runtime):
         }
       },
     });
-    const server = handle;
-    runtime.setForwardTarget((signal) => void server.signal(signal));
-    const escalate = () => void server.kill({ reason: "second stop signal" });
-    runtime.escalation.addEventListener("abort", escalate, { once: true });
-
-    try {
-      await server.ready;
-      const readyMs = Math.round(runtime.uptimeMs());
-      log.info(`ready in ${readyMs} ms`, { phase: "ready", durationMs: readyMs, port: settings.bindPort });
-    } catch (error) {
-      const exit = await server.exited;
-      if (runtime.stopSignal() !== undefined) {
-        log.info(`stopped before the server was ready (${runtime.stopSignal()})`);
-        return exitCodeFor(exit.kind === "failed" ? { ...exit, kind: "stopped" } : exit);
-      }
-      log.error(formatError(error));
-      return EXIT.startup;
-    }
-
-    const exit = await server.exited;
-    runtime.escalation.removeEventListener("abort", escalate);
-    runtime.setForwardTarget(undefined);
-    const code = exitCodeFor(exit);
-    if (exit.kind === "exited") {
-      log.error(
-        `the model server exited by itself${exit.code === null ? "" : ` with code ${exit.code}`}${exit.signal === null ? "" : ` by ${exit.signal}`}; exiting ${code === 0 ? EXIT.failure : code}`,
-      );
-      return code === 0 ? EXIT.failure : code;
-    }
-    log.info(
-      `server stopped (${exit.kind}${exit.stoppedBy ? `, ${exit.stoppedBy}` : ""}) after ${Math.round(exit.ranMs)} ms; exiting ${code}`,
-    );
-    return code;
+    return await supervise(handle, runtime, log, settings);
   } catch (error) {
     if (handle !== undefined) await handle.stop({ reason: "start-up failed" });
     if (runtime.stopSignal() !== undefined && io.signal.aborted) return stoppedDuringStartup(runtime, log);
     log.error(formatError(error));
     return failureCode(error);
   }
+}
+
+/** Waits for readiness, then until the server is gone; returns the exit code. */
+async function supervise(
+  server: ServerHandle,
+  runtime: Runtime,
+  log: Logger,
+  settings: ServeSettings,
+): Promise<number> {
+  runtime.setForwardTarget((signal) => void server.signal(signal));
+  const escalate = () => void server.kill({ reason: "second stop signal" });
+  runtime.escalation.addEventListener("abort", escalate, { once: true });
+
+  try {
+    await server.ready;
+    const readyMs = Math.round(runtime.uptimeMs());
+    log.info(`ready in ${readyMs} ms`, { phase: "ready", durationMs: readyMs, port: settings.bindPort });
+  } catch (error) {
+    const exit = await server.exited;
+    if (runtime.stopSignal() !== undefined) {
+      log.info(`stopped before the server was ready (${runtime.stopSignal()})`);
+      return exitCodeFor(exit.kind === "failed" ? { ...exit, kind: "stopped" } : exit);
+    }
+    log.error(formatError(error));
+    return EXIT.startup;
+  }
+
+  const exit = await server.exited;
+  runtime.escalation.removeEventListener("abort", escalate);
+  runtime.setForwardTarget(undefined);
+  const code = exitCodeFor(exit);
+  if (exit.kind === "exited") {
+    log.error(
+      `the model server exited by itself${exit.code === null ? "" : ` with code ${exit.code}`}${exit.signal === null ? "" : ` by ${exit.signal}`}; exiting ${code === 0 ? EXIT.failure : code}`,
+    );
+    return code === 0 ? EXIT.failure : code;
+  }
+  log.info(
+    `server stopped (${exit.kind}${exit.stoppedBy ? `, ${exit.stoppedBy}` : ""}) after ${Math.round(exit.ranMs)} ms; exiting ${code}`,
+  );
+  return code;
 }
