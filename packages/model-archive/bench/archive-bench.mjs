@@ -113,37 +113,25 @@ async function main() {
     results.push({ name: "cp -r", ms: cp.ms });
     await rm(cpDir, { recursive: true, force: true });
 
-    const marDir = await fresh("mar");
-    const mar = await timed(() => ours(index, "default", model, marDir));
-    const marSize = (await stat(join(marDir, "model.mar"))).size;
-    const marCheck = await run("python3", ["-c", PY_VERIFY, join(marDir, "model.mar")], {
-      maxBuffer: 1 << 20,
-    });
-    results.push({
-      name: "ours .mar (auto)",
-      ms: mar.ms,
-      inner: mar.value.durationMs,
-      rss: mar.value.maxRssBytes,
-      size: marSize,
-      check: marCheck.stdout.trim(),
-    });
-    await rm(marDir, { recursive: true, force: true });
-
-    const tgzDir = await fresh("tgz");
-    const tgz = await timed(() => ours(index, "tgz", model, tgzDir));
-    const tgzSize = (await stat(join(tgzDir, "model.tar.gz"))).size;
-    const tgzCheck = await run("python3", ["-c", PY_VERIFY, join(tgzDir, "model.tar.gz")], {
-      maxBuffer: 1 << 20,
-    });
-    results.push({
-      name: "ours .tar.gz (auto)",
-      ms: tgz.ms,
-      inner: tgz.value.durationMs,
-      rss: tgz.value.maxRssBytes,
-      size: tgzSize,
-      check: tgzCheck.stdout.trim(),
-    });
-    await rm(tgzDir, { recursive: true, force: true });
+    /** Runs ours for an archive format, has Python read the output back, and records the numbers. */
+    const archived = async (format, file, label) => {
+      const dir = await fresh(format);
+      const measured = await timed(() => ours(index, format, model, dir));
+      const size = (await stat(join(dir, file))).size;
+      const check = await run("python3", ["-c", PY_VERIFY, join(dir, file)], { maxBuffer: 1 << 20 });
+      results.push({
+        name: label,
+        ms: measured.ms,
+        inner: measured.value.durationMs,
+        rss: measured.value.maxRssBytes,
+        size,
+        check: check.stdout.trim(),
+      });
+      await rm(dir, { recursive: true, force: true });
+      return { ...measured, check: check.stdout.trim() };
+    };
+    const mar = await archived("default", "model.mar", "ours .mar (auto)");
+    const tgz = await archived("tgz", "model.tar.gz", "ours .tar.gz (auto)");
 
     const dirDir = await fresh("dir");
     const dir = await timed(() => ours(index, "no-archive", model, dirDir));
@@ -180,7 +168,7 @@ async function main() {
     console.log(
       `peak RSS: .mar ${mib(mar.value.maxRssBytes)} MiB, tgz ${mib(tgz.value.maxRssBytes)} MiB (goal < 100 MiB)`,
     );
-    console.log(`python reads .mar: ${marCheck.stdout.trim()}`);
+    console.log(`python reads .mar: ${mar.check}`);
   } finally {
     await rm(root, { recursive: true, force: true });
     await rm(BUILD_DIR, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { ServeError } from "@sagemaker-serve/errors";
+import { isServeError, ServeError } from "@sagemaker-serve/errors";
 
 /** Every code `@sagemaker-serve/model-archive` throws. Codes are API: renaming one is a breaking change. */
 export type ModelArchiveErrorCode =
@@ -71,6 +71,18 @@ export function writeError(error: unknown, exportPath: string, target: string): 
     "ARCHIVE_WRITE_FAILED",
     `Failed to save the model-archive to model-path "${exportPath}". Check the file permissions and retry.`,
     `the write of ${target} failed (${errnoCode(error) ?? String(error)}); the partial archive was removed`,
+    error,
+  );
+}
+
+/** A failure while reading or extracting `path`: ServeErrors pass through, cancellation wins, the rest is CORRUPT. */
+export function readFailure(error: unknown, what: string, hint: string, signal?: AbortSignal): Error {
+  if (isServeError(error)) return error;
+  if (signal?.aborted) return abortedError(signal);
+  return archiveError(
+    "ARCHIVE_CORRUPT",
+    `${what}: ${error instanceof Error ? error.message : String(error)}`,
+    hint,
     error,
   );
 }

@@ -14,10 +14,9 @@ import {
 } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
-import { isServeError } from "@sagemaker-serve/errors";
 import { detectArchiveKind } from "./archive-kind.ts";
 import { tempSibling } from "./atomic-output.ts";
-import { abortedError, archiveError, errnoCode } from "./errors.ts";
+import { abortedError, archiveError, errnoCode, readFailure } from "./errors.ts";
 import { isInside } from "./path-inside.ts";
 import { readTar } from "./tar-reader.ts";
 import { openZip, openZipEntry, zipEntries, zipEntryMode, zipEntryName } from "./zip-reader.ts";
@@ -317,13 +316,11 @@ export async function extractArchive(
     return { path: destination, kind, entries: x.entries, bytes: x.bytes };
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
-    if (isServeError(error)) throw error;
-    if (signal?.aborted) throw abortedError(signal);
-    throw archiveError(
-      "ARCHIVE_CORRUPT",
-      `Cannot extract ${path}: ${error instanceof Error ? error.message : String(error)}`,
-      "the archive is damaged or truncated (or the destination is not writable)",
+    throw readFailure(
       error,
+      `Cannot extract ${path}`,
+      "the archive is damaged or truncated (or the destination is not writable)",
+      signal,
     );
   }
 }

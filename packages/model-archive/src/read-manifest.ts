@@ -1,8 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { detectArchiveKind, type ArchiveKind } from "./archive-kind.ts";
-import { isServeError } from "@sagemaker-serve/errors";
-import { abortedError, archiveError, errnoCode } from "./errors.ts";
+import { archiveError, errnoCode, readFailure } from "./errors.ts";
 import { readTar, readTarEntry } from "./tar-reader.ts";
 import { openZip, readZipEntry, zipEntries, zipEntryName } from "./zip-reader.ts";
 
@@ -164,13 +163,11 @@ export async function findManifest(path: string, signal?: AbortSignal): Promise<
       );
     }
   } catch (error) {
-    if (isServeError(error)) throw error;
-    if (signal?.aborted) throw abortedError(signal);
-    throw archiveError(
-      "ARCHIVE_CORRUPT",
-      `Cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`,
-      "the archive is damaged or truncated; rebuild it",
+    throw readFailure(
       error,
+      `Cannot read ${path}`,
+      "the archive is damaged or truncated; rebuild it",
+      signal,
     );
   }
   candidates.sort((a, b) => a.rank - b.rank || a.entry.localeCompare(b.entry));
