@@ -25,6 +25,8 @@ export interface RunPipOutcome {
   tail: string[];
 }
 
+const PIPE_GRACE_MS = 2000;
+
 function killGroup(pid: number | undefined): void {
   if (pid === undefined) return;
   try {
@@ -68,13 +70,23 @@ export async function runPip(options: RunPipOptions): Promise<RunPipOutcome> {
 
   let timedOut = false;
   let aborted = false;
+  let release: NodeJS.Timeout | undefined;
+  const stop = () => {
+    killGroup(child.pid);
+    // A process that left pip's group (setsid) but holds its output pipes would keep `await child` pending
+    // forever: stop listening to the pipes after a grace period so the timeout stays a timeout.
+    release = setTimeout(() => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    }, PIPE_GRACE_MS);
+  };
   const timer = setTimeout(() => {
     timedOut = true;
-    killGroup(child.pid);
+    stop();
   }, timeoutMs);
   const onAbort = () => {
     aborted = true;
-    killGroup(child.pid);
+    stop();
   };
   if (signal.aborted) onAbort();
   else signal.addEventListener("abort", onAbort, { once: true });
@@ -91,6 +103,7 @@ export async function runPip(options: RunPipOptions): Promise<RunPipOutcome> {
     return { exitCode: result.exitCode, signal: result.signal, timedOut, aborted, spawnError, tail };
   } finally {
     clearTimeout(timer);
+    clearTimeout(release);
     signal.removeEventListener("abort", onAbort);
     killGroup(child.pid);
   }

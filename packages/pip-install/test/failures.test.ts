@@ -96,6 +96,26 @@ describe("installRequirements: time limits and cancellation", () => {
     });
   });
 
+  it("still times out when a process escaped pip's group but holds its output pipes", async () => {
+    const index = await serve({});
+    const { options } = await setup("x-pkg==1\n", index);
+    try {
+      const error = await pipFailure(
+        installRequirements({
+          ...options,
+          python: fileURLToPath(new URL("fixtures/pip-with-grandchild.py", import.meta.url)),
+          env: { ...options.env, FIXTURE_SETSID: "1" },
+          timeoutMs: 3000,
+        }),
+      );
+      expect(error.code).toBe("PIP_TIMEOUT");
+      // Out of pip's group, so the group kill cannot reach it: this is the case the pipe release exists for.
+      expect(await processesWith("grandchild-marker-4242")).toHaveLength(1);
+    } finally {
+      await killLeftovers("grandchild-marker-4242");
+    }
+  });
+
   it("stops mid-install on abort, leaving no pip process and no credentials file", async () => {
     const slow = await serve({ wheels: await wheels(wheelDir, "abort-pkg==1.0.0"), delayMs: 60_000 });
     const { options, tmpDir, requirementsPath } = await setup("abort-pkg==1.0.0\n", slow);
