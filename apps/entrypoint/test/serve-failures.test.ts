@@ -90,11 +90,13 @@ describe("serve: failures", () => {
     );
   });
 
-  it("fails at the startup deadline when the launcher never starts a server (java missing)", async () => {
+  it("fails as soon as the foreground launcher exits without starting a server (java missing)", async () => {
     const s = await useServeSetup({ flavors: ["mms"] });
-    const cli = runCli([], { env: s.env({ SAGEMAKER_STARTUP_TIMEOUT: "3" }, { NO_JAVA: "1" }), cwd: s.dir });
+    // The default 600 s deadline: the test only ends in time if the launcher's exit ends the wait.
+    const cli = runCli([], { env: s.env({}, { NO_JAVA: "1" }), cwd: s.dir });
     expect((await cli.exit).code).toBe(5);
     expect(cli.output()).toContain("java not found");
+    expect(cli.output()).toContain("SERVER_EXITED_BEFORE_READY");
     expect(cli.output()).not.toMatch(/ready in \d+ ms/);
   });
 });

@@ -23,6 +23,12 @@ export interface StartServerSpec {
    * `org.pytorch.serve.ModelServer`). Undefined: the launcher itself is the server.
    */
   mainClass?: string;
+  /**
+   * The launcher stays in the foreground for the server's whole life (`--foreground`). Its exit before the
+   * server is found is then a failure whatever its exit code, instead of a daemonising launcher's normal
+   * exit that is followed by a whole-table scan. Default false (the toolkit's `--start` behaviour).
+   */
+  foreground?: boolean;
   readiness: ReadinessCheck;
   /** From spawning until ready; discovery and readiness share it. */
   startupTimeoutMs: number;
@@ -270,7 +276,7 @@ export function startServer(spec: StartServerSpec): ServerHandle {
         });
         return only;
       }
-      if (!launcherRunning && pids.length === 0 && launcherFailed()) {
+      if (!launcherRunning && pids.length === 0 && (launcherFailed() || spec.foreground === true)) {
         throw lifecycleError(
           "SERVER_EXITED_BEFORE_READY",
           `the launcher (pid ${pid}) exited${describeEnd(launcherExit?.code ?? null, launcherExit?.signal ?? null)} before a process with the argv element "${mainClass}" appeared`,

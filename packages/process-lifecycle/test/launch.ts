@@ -16,6 +16,8 @@ export interface LaunchOptions {
   env?: Record<string, string | undefined>;
   /** Serve /ping on a port (default true). */
   http?: boolean;
+  /** Pass `foreground: true` to startServer. */
+  foreground?: boolean;
 }
 
 export interface Launched {
@@ -73,6 +75,7 @@ export async function launch(options: LaunchOptions = {}): Promise<Launched> {
     onEvent: (event) => events.push(event),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.treeSource ? { treeSource: options.treeSource } : {}),
+    ...(options.foreground ? { foreground: true } : {}),
   };
   const handle = startServer(spec);
   cleanups.push(() => handle.kill({ reason: "test-cleanup" }));

@@ -228,7 +228,8 @@ describe.each<Init>(["node", "tini"])("as PID 1 of a fresh PID namespace, init =
     const run = await runDriver(
       init,
       "serve",
-      { ...fresh(), server: ["--exit-after-ready", "400", "--exit-code", "1"] },
+      // The server outlives its first healthy /ping by 2 s so a loaded machine still sees it ready first.
+      { ...fresh(), server: ["--exit-after-ready", "2000", "--exit-code", "1"] },
       () => undefined,
     );
     expect(run.result).toMatchObject({ exit: { kind: "exited", launcher: { code: 0 } }, code: 1, live: [] });
@@ -255,7 +256,7 @@ describe.each<Init>(["node", "tini"])("as PID 1 of a fresh PID namespace, init =
       {
         ...fresh(),
         mode: "daemon",
-        server: ["--orphans", "100", "--exit-after-ready", "1000", "--exit-code", "0"],
+        server: ["--orphans", "100", "--exit-after-ready", "2000", "--exit-code", "0"],
         wantNoZombies: init === "tini",
       },
       () => undefined,

@@ -18,7 +18,8 @@ import { FAKE_SERVER, NODE, trackedToken, unique } from "./helpers.ts";
  * long-lived node that never calls wait, so the server stays a zombie with the main class gone from argv.
  */
 function zombieFamily(mainClass: string, cleanups: (() => Promise<unknown>)[], token: string) {
-  const script = `"$0" "$1" server --main-class "$2" --token "$3" --exit-after 150 & exec "$0" -e "setInterval(() => {}, 1e9)" "$3"`;
+  // The server runs until the test kills it; its parent (sh exec'd into an idle node) never reaps it.
+  const script = `"$0" "$1" server --main-class "$2" --token "$3" & exec "$0" -e "setInterval(() => {}, 1e9)" "$3"`;
   const parent = spawn("sh", ["-c", script, NODE, FAKE_SERVER, mainClass, token], {
     detached: true,
     stdio: "ignore",
@@ -42,6 +43,7 @@ describe("/proc helpers and the zombie rules (reliability §6 case 11)", () => {
     });
     expect(await isAlive(serverPid ?? 0)).toBe(true);
     expect(await readCmdline(serverPid ?? 0)).toContain(mainClass);
+    process.kill(serverPid ?? 0, "SIGKILL");
     await waitFor(async () => (await readProcessState(serverPid ?? 0))?.state === "Z", { timeoutMs: 5000 });
     expect(() => process.kill(serverPid ?? 0, 0)).not.toThrow();
     expect(await isAlive(serverPid ?? 0)).toBe(false);

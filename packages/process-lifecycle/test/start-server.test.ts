@@ -146,6 +146,21 @@ describe("startServer: discovery and readiness", () => {
     expect((await handle.exited).ranMs).toBeLessThan(30_000);
   });
 
+  it("a foreground launcher that exits 0 without a server fails fast (java missing, 'already running')", async () => {
+    const { handle, mainClass } = await launch({
+      mode: "no-server",
+      foreground: true,
+      startupTimeoutMs: 60_000,
+    });
+    await expect(handle.found).rejects.toMatchObject({
+      code: "SERVER_EXITED_BEFORE_READY",
+      message: expect.stringContaining(
+        `exited with code 0 before a process with the argv element "${mainClass}"`,
+      ),
+    });
+    expect((await handle.exited).ranMs).toBeLessThan(30_000);
+  });
+
   it("two server processes: the toolkit's 'multiple ... not supported' message", async () => {
     // An old server with the same main class is already running (the toolkit would attach to it).
     const first = await launch({ mode: "direct", http: false });

@@ -67,7 +67,7 @@ describe("startServer: stopping (reliability §6 cases 2–4, 6–8)", () => {
   it("case 8: foreground launcher exits 0 but the server died with 1 → still a failure", async () => {
     const { handle } = await launch({
       mode: "foreground",
-      server: ["--exit-after-ready", "300", "--exit-code", "1"],
+      server: ["--exit-after-ready", "1500", "--exit-code", "1"],
     });
     await handle.ready;
     const exit = await handle.exited;
@@ -82,7 +82,7 @@ describe("startServer: exit-code table with real processes (case 12)", () => {
     it(`server exits by itself with ${code} → ${code}`, async () => {
       const { handle } = await launch({
         mode: "direct",
-        server: ["--exit-after-ready", "150", "--exit-code", String(code)],
+        server: ["--exit-after-ready", "1500", "--exit-code", String(code)],
       });
       await handle.ready;
       const exit = await handle.exited;
@@ -97,7 +97,7 @@ describe("startServer: exit-code table with real processes (case 12)", () => {
     it(`server dies by ${signal} → ${expected}`, async () => {
       const { handle } = await launch({
         mode: "direct",
-        server: ["--exit-after-ready", "150", "--kill-self", signal],
+        server: ["--exit-after-ready", "1500", "--kill-self", signal],
       });
       await handle.ready;
       const exit = await handle.exited;

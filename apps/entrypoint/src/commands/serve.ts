@@ -215,6 +215,8 @@ export async function runServe(argv: string[], io: CommandIo, runtime: Runtime):
       env: { ...io.env, ...plan.envChanges },
       cwd: io.cwd,
       mainClass: plan.backend.mainClass,
+      // Every launcher we start runs with --foreground: its exit before the server appears is a failure.
+      foreground: true,
       readiness: { url: `http://127.0.0.1:${settings.bindPort}/ping`, isHealthy: plan.backend.isHealthy },
       startupTimeoutMs: settings.startupTimeoutMs,
       stopGraceMs: settings.stopGraceMs,
