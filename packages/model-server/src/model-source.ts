@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { findManifest } from "@sagemaker-serve/model-archive";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { modelServerError } from "./errors.ts";
@@ -8,7 +9,6 @@ export interface ModelManifest {
   modelName?: string;
   modelVersion?: string;
   handler?: string;
-  raw: unknown;
 }
 
 /** A model ready to load: a directory, extracted from an archive when needed. */
@@ -35,35 +35,28 @@ export function defaultModelName(url: string): string {
   return suffix === undefined ? last : last.slice(0, -suffix.length);
 }
 
-export async function readModelManifest(dir: string): Promise<ModelManifest | undefined> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, "MAR-INF", "MANIFEST.json"), "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw modelServerError(
-      "MODEL_SERVER_ARCHIVE_FAILED",
-      `MAR-INF/MANIFEST.json in "${dir}" is not valid JSON: ${(error as Error).message}`,
-      "Recreate the archive with model-archiver or `sagemaker-serve archive`.",
-      error,
-    );
-  }
-  const model = (raw as { model?: Record<string, unknown> } | null)?.model ?? {};
-  const text_ = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
-  const manifest: ModelManifest = { raw };
-  const modelName = text_(model.modelName);
-  const modelVersion = text_(model.modelVersion);
-  const handler = text_(model.handler);
+/**
+ * Reads `MAR-INF/MANIFEST.json` with model-archive's reader (MMS, TorchServe or a migrated legacy manifest). When
+ * the manifest sits one directory down (TorchServe's tgz layout), that directory is the model directory.
+ */
+export async function readModelManifest(
+  dir: string,
+  signal?: AbortSignal,
+): Promise<{ dir: string; manifest: ModelManifest | undefined }> {
+  const found = await findManifest(dir, signal);
+  if (found === undefined) return { dir, manifest: undefined };
+  const parts = found.entry.replace(/^\.\//, "").split("/");
+  const modelDir = parts.length === 3 && parts[1] === "MAR-INF" ? join(dir, parts[0]!) : dir;
+  const model = found.manifest.model ?? {};
+  const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
+  const manifest: ModelManifest = {};
+  const modelName = text(model.modelName);
+  const modelVersion = text(model.modelVersion);
+  const handler = text(model.handler);
   if (modelName !== undefined) manifest.modelName = modelName;
   if (modelVersion !== undefined) manifest.modelVersion = modelVersion;
   if (handler !== undefined) manifest.handler = handler;
-  return manifest;
+  return { dir: modelDir, manifest };
 }
 
 export type ExtractArchive = (
@@ -93,7 +86,7 @@ export async function openModelSource(
     );
   }
   if (info.isDirectory()) {
-    return { dir: path, manifest: await readModelManifest(path), cleanup: async () => {} };
+    return { ...(await readModelManifest(path, signal)), cleanup: async () => {} };
   }
   if (!info.isFile() || !isArchivePath(path)) {
     throw modelServerError(
@@ -106,7 +99,7 @@ export async function openModelSource(
   const cleanup = () => rm(dir, { recursive: true, force: true });
   try {
     await extractArchive(path, dir, signal ? { signal } : {});
-    return { dir, manifest: await readModelManifest(dir), cleanup };
+    return { ...(await readModelManifest(dir, signal)), cleanup };
   } catch (error) {
     await cleanup();
     if (

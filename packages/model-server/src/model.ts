@@ -16,6 +16,8 @@ export type JobOutcome =
 export interface ModelOptions {
   name: string;
   url: string;
+  /** From the manifest, else MMS's default `1.0`. */
+  version: string;
   dir: string;
   handler: string;
   workers: number;

@@ -101,6 +101,7 @@ export class ModelRegistry {
     const model = new Model({
       name,
       url: request.url,
+      version: source.manifest?.modelVersion ?? "1.0",
       dir: source.dir,
       handler:
         request.handler ?? source.manifest?.handler ?? (config.handlerService || DEFAULT_HANDLER_SERVICE),

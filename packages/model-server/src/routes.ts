@@ -146,7 +146,7 @@ function describe(model: Model): unknown {
   const o = model.options;
   return {
     modelName: o.name,
-    modelVersion: "1.0",
+    modelVersion: o.version,
     modelUrl: o.url,
     runtime: "python",
     minWorkers: o.workers,

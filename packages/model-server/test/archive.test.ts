@@ -70,6 +70,30 @@ describe("loading models from archives", () => {
     expect(await exists(extracted!)).toBe(false);
   });
 
+  it("finds the model one directory down in a TorchServe-style model.tar.gz", async () => {
+    const dir = await useTempDir();
+    const script = `
+import io, json, sys, tarfile
+src, dest = sys.argv[1], sys.argv[2]
+with tarfile.open(dest, "w:gz") as t:
+    t.add(src + "/echo_handler.py", "echo/echo_handler.py")
+    data = json.dumps({"model": {"modelName": "echo", "handler": "echo_handler", "modelVersion": "2.5"}}).encode()
+    info = tarfile.TarInfo("echo/MAR-INF/MANIFEST.json")
+    info.size = len(data)
+    t.addfile(info, io.BytesIO(data))
+`;
+    await run("python3", ["-c", script, HANDLERS_DIR, join(dir, "model.tar.gz")]);
+    const { url } = await serve({ multiModel: true, modelDir: dir, handlerService: "fail_load" });
+    expect((await fetch(url("/models?url=model.tar.gz"), { method: "POST" })).status).toBe(200);
+    expect(await (await fetch(url("/models/echo"))).json()).toMatchObject({
+      modelName: "echo",
+      modelVersion: "2.5",
+    });
+    expect(await (await fetch(url("/models/echo/invoke"), { method: "POST", body: "down" })).text()).toBe(
+      "down",
+    );
+  });
+
   it("refuses a corrupt archive with 400 and leaves nothing registered", async () => {
     const dir = await useTempDir();
     await run("sh", ["-c", `printf 'not a zip' > ${join(dir, "bad.mar")}`]);
