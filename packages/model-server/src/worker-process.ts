@@ -111,7 +111,14 @@ export class WorkerProcess {
     const prefix = `[${printable(options.modelName)}]`;
     this.#child = spawn(options.python, [join(options.pythonDir, "model_worker.py"), "--fd", "3"], {
       cwd: options.modelDir,
-      env: { ...options.env, PYTHONUNBUFFERED: "1" },
+      env: {
+        ...options.env,
+        // Like MMS: the model directory is appended to PYTHONPATH, so the handler's own subprocesses find it too.
+        PYTHONPATH: options.env.PYTHONPATH
+          ? `${options.env.PYTHONPATH}:${options.modelDir}`
+          : options.modelDir,
+        PYTHONUNBUFFERED: "1",
+      },
       stdio: ["ignore", "pipe", "pipe", "pipe"],
       // Own process group: a SIGTERM sent to the server's group must not kill workers mid-request; the server
       // drains them itself, and they exit on EOF if the server dies.

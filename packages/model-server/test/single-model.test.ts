@@ -25,6 +25,7 @@ describe("single-model server with real Python workers", () => {
       model: "model",
       requestId,
       customHeader: "abc",
+      pythonPath: HANDLERS_DIR,
       bodyContentType: { "content-type": "application/json" },
       systemProperties: { model_dir: HANDLERS_DIR, gpu_id: null, batch_size: 1, server_name: "MMS" },
     });
