@@ -6,8 +6,8 @@ export function defineServeTestConfig(overrides: ViteUserConfig["test"] = {}): V
     test: {
       include: ["src/**/*.test.ts", "test/**/*.test.ts"],
       reporters: ["default", ["json", { outputFile: "test-results.json" }]],
-      testTimeout: 30_000,
-      hookTimeout: 30_000,
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
       env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", AWS_EC2_METADATA_DISABLED: "true" },
       ...overrides,
     },

@@ -19,7 +19,11 @@ for (const group of ["packages", "apps"]) {
       throw error;
     }
     passed += report.numPassedTests ?? 0;
-    failed += (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+    // A file that failed without a failed test in it (a hook or import error) counts as one failure.
+    const brokenFiles = (report.testResults ?? []).filter(
+      (file) => file.status === "failed" && !(file.assertionResults ?? []).some((t) => t.status === "failed"),
+    ).length;
+    failed += (report.numFailedTests ?? 0) + brokenFiles;
     skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
     perPackage.push(
       `${group}/${entry.name}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`,

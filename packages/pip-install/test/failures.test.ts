@@ -105,7 +105,8 @@ describe("installRequirements: time limits and cancellation", () => {
           ...options,
           python: fileURLToPath(new URL("fixtures/pip-with-grandchild.py", import.meta.url)),
           env: { ...options.env, FIXTURE_SETSID: "1" },
-          timeoutMs: 3000,
+          // Long enough for the fixture to start its grandchild on a loaded CI machine.
+          timeoutMs: 8000,
         }),
       );
       expect(error.code).toBe("PIP_TIMEOUT");

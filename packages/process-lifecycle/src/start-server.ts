@@ -300,6 +300,25 @@ export function startServer(spec: StartServerSpec): ServerHandle {
     }
   }
 
+  // A second server that appeared after discovery (a race the toolkit has too) would otherwise be supervised
+  // half-blind; one more scan when /ping first passes catches it before we report ready.
+  async function confirmSingleServer(pid: number): Promise<void> {
+    const mainClass = spec.mainClass;
+    if (mainClass === undefined || pid === launcherPid) return;
+    const launcherRunning = launcherExit === undefined && launcherPid !== undefined;
+    const result = await searchServerProcesses(
+      mainClass,
+      launcherRunning
+        ? { kind: "descendants", of: launcherPid, ...(spec.treeSource ? { source: spec.treeSource } : {}) }
+        : { kind: "process-table" },
+    );
+    internal.signal.throwIfAborted();
+    if (result.pids.length > 1) {
+      const error = searchError(mainClass, result, elapsed());
+      if (error) throw error;
+    }
+  }
+
   async function waitReady(pid: number): Promise<void> {
     const deadline = started + spec.startupTimeoutMs;
     const interval = spec.readiness.intervalMs ?? 100;
@@ -460,6 +479,7 @@ export function startServer(spec: StartServerSpec): ServerHandle {
       if (pid !== launcherPid) void watchServer(pid);
       else if (launcherExit) serverGone.resolve();
       await waitReady(pid);
+      await confirmSingleServer(pid);
       ready.resolve();
       emit({ type: "ready", ms: elapsed() });
     } catch (error) {

@@ -161,6 +161,18 @@ describe("startServer: discovery and readiness", () => {
     expect((await handle.exited).ranMs).toBeLessThan(30_000);
   });
 
+  it("a second server that appears after discovery is caught before ready is reported", async () => {
+    // The duplicate starts right after the server; /ping passes only 3 s later, so whichever of the two the
+    // first scan saw, the check at readiness sees both.
+    const { handle } = await launch({
+      mode: "foreground",
+      server: ["--duplicate", "--ready-after", "3000"],
+      startupTimeoutMs: 30_000,
+    });
+    await expect(handle.ready).rejects.toMatchObject({ code: "SERVER_MULTIPLE" });
+    expect((await handle.exited).kind).toBe("failed");
+  });
+
   it("two server processes: the toolkit's 'multiple ... not supported' message", async () => {
     // An old server with the same main class is already running (the toolkit would attach to it).
     const first = await launch({ mode: "direct", http: false });
