@@ -8,25 +8,39 @@ import { checkedHandler } from "./properties-lines.ts";
 import type { RenderConfigOptions } from "./render-mms-config.ts";
 import type { ServeSettings } from "./settings.ts";
 
-/** The built-in server's config file (JSON), as `@sagemaker-serve/model-server` reads it. */
+/**
+ * The built-in server's config file (JSON), written by `renderBuiltinConfig` and read by
+ * `@sagemaker-serve/model-server`'s `parseBuiltinServerConfig`: the one definition of its shape.
+ */
 export interface BuiltinServerConfig {
+  /** Port for every route (`SAGEMAKER_BIND_TO_PORT`); 0 picks a free port. */
   port: number;
   bindAddress: string;
+  /** `SAGEMAKER_MULTI_MODEL=true`: no startup model, `POST /models` loads models. */
   multiModel: boolean;
+  /** Single-model: the model served. Multi-model: the base that relative `url`s resolve against. */
   modelDir: string;
+  /** Name of the single startup model. */
   modelName: string;
+  /** Handler used when a model has no manifest handler: `module[:function]`. */
   handlerService: string;
-  /** null = one worker per core. */
+  /**
+   * Workers per model; null = one per CPU core (single-model) or 1 (multi-model, like the toolkit's MME template).
+   * 0 registers models without workers (every request gets 503), as MMS does.
+   */
   workers: number | null;
   requestTimeoutMs: number;
   maxRequestBytes: number;
   startupTimeoutMs: number;
+  /** `SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT`, passed to workers. */
   defaultInvocationsAccept: string | null;
   /** The user module name (`SAGEMAKER_PROGRAM` without `.py`); null when it is empty. */
   program: string | null;
+  /** Python interpreter that runs the workers. */
   python: string;
   batchSize: number;
   maxBatchDelayMs: number;
+  /** Requests that may wait per model before new ones get 503. */
   queueSize: number;
   stopGraceMs: number;
   logFormat: LogFormat;

@@ -1,39 +1,7 @@
+import type { BuiltinServerConfig } from "@sagemaker-serve/env-config";
 import { modelServerError } from "./errors.ts";
 
-/** The built-in server's configuration file (rendered by env-config's `renderBuiltinConfig`). */
-export interface BuiltinServerConfig {
-  /** Port for every route (`SAGEMAKER_BIND_TO_PORT`); 0 picks a free port. */
-  port: number;
-  bindAddress: string;
-  /** `SAGEMAKER_MULTI_MODEL=true`: no startup model, `POST /models` loads models. */
-  multiModel: boolean;
-  /** Single-model: the model served. Multi-model: the base that relative `url`s resolve against. */
-  modelDir: string;
-  /** Name of the single startup model. */
-  modelName: string;
-  /** Handler used when a model has no manifest handler: `module[:function]`. */
-  handlerService: string;
-  /**
-   * Workers per model; null = one per CPU core (single-model) or 1 (multi-model, like the toolkit's MME template).
-   * 0 registers models without workers (every request gets 503), as MMS does.
-   */
-  workers: number | null;
-  requestTimeoutMs: number;
-  maxRequestBytes: number;
-  startupTimeoutMs: number;
-  /** `SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT`, passed to workers. */
-  defaultInvocationsAccept: string | null;
-  /** `SAGEMAKER_PROGRAM`, passed to workers. */
-  program: string | null;
-  /** Python interpreter that runs the workers. */
-  python: string;
-  batchSize: number;
-  maxBatchDelayMs: number;
-  /** Requests that may wait per model before new ones get 503. */
-  queueSize: number;
-  stopGraceMs: number;
-  logFormat: "text" | "json";
-}
+export type { BuiltinServerConfig };
 
 type Kind = "number" | "string" | "boolean" | "string|null" | "number|null" | "logFormat";
 
