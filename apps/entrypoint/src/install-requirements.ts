@@ -8,8 +8,11 @@ export const installRequirementsWithPip: InstallRequirements = async ({
   index,
   cwd,
   timeoutMs,
+  force,
+  allowIndexOptions,
   signal,
   onLine,
+  onWarning,
 }) => {
   const result = await installRequirements({
     python,
@@ -18,9 +21,12 @@ export const installRequirementsWithPip: InstallRequirements = async ({
       ? {}
       : { index: { indexUrl: index.indexUrl, username: index.username, password: index.password } }),
     timeoutMs,
+    force,
+    allowIndexOptions,
     signal,
     cwd,
     onLine: (line) => onLine(line),
+    onWarning,
   });
   return {
     skipped: result.skipped,

@@ -8,8 +8,13 @@ export type InstallRequirements = (options: {
   index: PipIndex | undefined;
   cwd: string;
   timeoutMs: number;
+  /** Run pip even when these requirements were already installed (`SAGEMAKER_SERVE_PIP_FORCE`). */
+  force: boolean;
+  /** Index-changing requirements lines only warn under a private index (`SAGEMAKER_SERVE_PIP_ALLOW_INDEX_OPTIONS`). */
+  allowIndexOptions: boolean;
   signal: AbortSignal;
   onLine: (line: string) => void;
+  onWarning: (message: string) => void;
 }) => Promise<{ skipped: boolean; detail?: string }>;
 
 /** The packages `serve` drives; main.ts passes the real ones. */

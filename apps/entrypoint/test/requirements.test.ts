@@ -81,6 +81,38 @@ describe("serve: requirements.txt", () => {
     expect((await cli.exit).code).toBe(0);
   });
 
+  it("skips unchanged requirements on a restart, and reinstalls with SAGEMAKER_SERVE_PIP_FORCE=true", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const python = await makeVenv(s);
+    const index = await startPypiIndex({ wheels: [await demoWheel(s)] });
+    onTestFinished(() => index.close());
+    await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
+    const start = async (extra: Record<string, string>) => {
+      const cli = runCli([], {
+        env: s.env({
+          SAGEMAKER_SERVE_PYTHON: python,
+          PIP_INDEX_URL: index.url,
+          PIP_CONFIG_FILE: "/dev/null",
+          ...extra,
+        }),
+        cwd: s.dir,
+      });
+      await cli.waitForOutput(/ready in \d+ ms/, 120_000);
+      cli.child.kill("SIGTERM");
+      expect((await cli.exit).code).toBe(0);
+      return cli.output();
+    };
+    expect(await start({})).toMatch(/INFO requirements installed \(\d+ ms\)/);
+    const requestsAfterFirst = index.requests.length;
+    expect(await start({})).toMatch(
+      /INFO requirements already installed \(unchanged since the last install\)/,
+    );
+    expect(index.requests.length).toBe(requestsAfterFirst);
+    expect(await start({ SAGEMAKER_SERVE_PIP_FORCE: "true" })).toMatch(
+      /INFO requirements installed \(\d+ ms\)/,
+    );
+  });
+
   it("without SAGEMAKER_SERVE_PYTHON, installs into the Python on the launcher's #! line", async () => {
     const s = await useServeSetup({ flavors: [] });
     const python = await makeVenv(s);

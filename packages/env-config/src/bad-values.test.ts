@@ -167,6 +167,8 @@ const BAD_VALUES: ReadonlyArray<readonly [string, string, string, Record<string,
   ["SAGEMAKER_SERVE_STOP_GRACE_SECONDS", "25.5", 'not an integer (got "25.5")'],
   ["SAGEMAKER_SERVE_PYTHON", "python3\t-c", 'contains a tab (got "python3\\t-c")'],
   ["SAGEMAKER_SERVE_LOG_FORMAT", "JSON", 'must be one of text, json (got "JSON")'],
+  ["SAGEMAKER_SERVE_PIP_FORCE", "1", 'must be true or false (got "1")'],
+  ["SAGEMAKER_SERVE_PIP_ALLOW_INDEX_OPTIONS", "yes", 'must be true or false (got "yes")'],
   ["SAGEMAKER_SERVE_PIP_TIMEOUT_SECONDS", "0", 'must be at least 1 (got "0")'],
 ];
 

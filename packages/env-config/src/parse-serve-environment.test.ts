@@ -56,6 +56,8 @@ describe("parseServeEnvironment: defaults exactly as the toolkit", () => {
       python: "python3",
       logFormat: "text",
       pipTimeoutMs: 300_000,
+      pipForce: false,
+      pipAllowIndexOptions: false,
       warnings: [],
     });
   });
@@ -196,6 +198,8 @@ describe("parseServeEnvironment: units and our own settings", () => {
       startupTimeoutMs: 0,
       stopGraceMs: 10_000,
       pipTimeoutMs: 900_000,
+      pipForce: false,
+      pipAllowIndexOptions: false,
       maxRequestBytes: 2_146_435_072,
     });
   });
@@ -213,8 +217,12 @@ describe("parseServeEnvironment: units and our own settings", () => {
         SAGEMAKER_SERVE_CONFIG_PATH: "/tmp/serve/config.properties",
         SAGEMAKER_SERVE_PYTHON: "/usr/bin/python3.11",
         SAGEMAKER_SERVE_LOG_FORMAT: "json",
+        SAGEMAKER_SERVE_PIP_FORCE: "true",
+        SAGEMAKER_SERVE_PIP_ALLOW_INDEX_OPTIONS: "true",
       }),
     ).toMatchObject({
+      pipForce: true,
+      pipAllowIndexOptions: true,
       backend: "torchserve",
       handlerService: "/opt/ml/model/code/my_handler.py:handle",
       configPath: "/tmp/serve/config.properties",
@@ -231,6 +239,8 @@ describe("parseServeEnvironment: units and our own settings", () => {
       backend: "auto",
       handlerService: "sagemaker_inference.default_handler_service",
       pipTimeoutMs: 300_000,
+      pipForce: false,
+      pipAllowIndexOptions: false,
     });
   });
 

@@ -21,6 +21,8 @@ import {
   modelServerTimeoutVariable,
   multiModelVariable,
   pipTimeoutVariable,
+  pipForceVariable,
+  pipAllowIndexOptionsVariable,
   programVariable,
   pythonPathVariable,
   pythonVariable,
@@ -154,6 +156,8 @@ export function parseServeEnvironment(env: ServeEnvironment): ServeSettings {
     python: get(pythonVariable),
     logFormat: get(logFormatVariable),
     pipTimeoutMs: get(pipTimeoutVariable) * 1000,
+    pipForce: get(pipForceVariable),
+    pipAllowIndexOptions: get(pipAllowIndexOptionsVariable),
     warnings,
   };
 }

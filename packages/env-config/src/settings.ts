@@ -60,6 +60,10 @@ export interface ServeSettings {
   python: string;
   logFormat: LogFormat;
   pipTimeoutMs: number;
+  /** `SAGEMAKER_SERVE_PIP_FORCE`: reinstall even when the requirements are unchanged. */
+  pipForce: boolean;
+  /** `SAGEMAKER_SERVE_PIP_ALLOW_INDEX_OPTIONS`: index-changing requirements lines only warn under a private index. */
+  pipAllowIndexOptions: boolean;
   /** Things that are valid but probably not what was meant (e.g. `SAGEMAKER_MULTI_MODEL=True`). */
   warnings: string[];
 }

@@ -3,6 +3,7 @@ import { defineVariable, type EnvVariable } from "./env-variable.ts";
 import {
   JAVA_INT_MAX,
   TIMER_SECONDS_MAX,
+  fail,
   ok,
   parseAbsolutePath,
   parseChoice,
@@ -15,6 +16,7 @@ import {
   parseText,
   parseVmargs,
   parseWorkers,
+  type Outcome,
 } from "./rules.ts";
 
 const INT = "Python `int()`";
@@ -323,6 +325,35 @@ export const pipTimeoutVariable = defineVariable({
   parse: (raw) => parseInteger(raw, timerSeconds(1)),
 });
 
+function parseSwitch(raw: string): Outcome<boolean> {
+  if (raw === "true") return ok(true);
+  if (raw === "false") return ok(false);
+  return fail("must be true or false");
+}
+
+export const pipForceVariable = defineVariable({
+  name: "SAGEMAKER_SERVE_PIP_FORCE",
+  defaultValue: "`false`",
+  parsing: "`true` or `false`; empty = unset",
+  becomes: "`pipForce`",
+  description: "Run pip even when the same requirements were already installed in this container.",
+  unset: false,
+  emptyIsUnset: true,
+  parse: parseSwitch,
+});
+
+export const pipAllowIndexOptionsVariable = defineVariable({
+  name: "SAGEMAKER_SERVE_PIP_ALLOW_INDEX_OPTIONS",
+  defaultValue: "`false`",
+  parsing: "`true` or `false`; empty = unset",
+  becomes: "`pipAllowIndexOptions`",
+  description:
+    "With a CodeArtifact index, accept requirements lines that change the index (`--extra-index-url`, ...) with a warning.",
+  unset: false,
+  emptyIsUnset: true,
+  parse: parseSwitch,
+});
+
 /** Every variable read, in README order: the toolkit's, the PyTorch toolkit's, then ours. */
 export const SERVE_ENV_VARIABLES: readonly EnvVariable[] = [
   baseDirVariable,
@@ -353,4 +384,6 @@ export const SERVE_ENV_VARIABLES: readonly EnvVariable[] = [
   pythonVariable,
   logFormatVariable,
   pipTimeoutVariable,
+  pipForceVariable,
+  pipAllowIndexOptionsVariable,
 ];

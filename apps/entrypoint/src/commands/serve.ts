@@ -77,8 +77,11 @@ async function installRequirements(
     index,
     cwd: io.cwd,
     timeoutMs: settings.pipTimeoutMs,
+    force: settings.pipForce,
+    allowIndexOptions: settings.pipAllowIndexOptions,
     signal: io.signal,
     onLine: (line) => io.stderr(`${line}\n`),
+    onWarning: (message) => log.warn(message),
   });
   const what = result.skipped
     ? `requirements already installed${result.detail ? ` (${result.detail})` : ""}`
