@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 
-const NO_CACHE = {
+/** The no-cache headers MMS puts on every response. */
+export const NO_CACHE = {
   "cache-control": "no-cache; no-store, must-revalidate, private",
   expires: "Thu, 01 Jan 1970 00:00:00 UTC",
   pragma: "no-cache",

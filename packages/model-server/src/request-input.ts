@@ -29,10 +29,15 @@ export function parseMultipart(body: Buffer, boundary: string): Parameter[] {
       const disposition = headers.find((h) => /^content-disposition:/i.test(h)) ?? "";
       const type = headers.find((h) => /^content-type:/i.test(h));
       const name = headerParameter(disposition, "name");
+      // Netty (MMS) keeps a content type only for file parts (those with a filename), defaulting it to
+      // application/octet-stream; plain fields reach the handler without one.
+      const isFile = headerParameter(disposition, "filename") !== undefined;
+      const fileType =
+        type === undefined ? "application/octet-stream" : mimeType(type.slice(type.indexOf(":") + 1));
       if (name !== undefined) {
         parameters.push({
           name,
-          contentType: type === undefined ? "" : mimeType(type.slice(type.indexOf(":") + 1)),
+          contentType: isFile ? fileType : "",
           value: part.subarray(headerEnd + 4),
         });
       }
@@ -42,10 +47,14 @@ export function parseMultipart(body: Buffer, boundary: string): Parameter[] {
   return parameters;
 }
 
-/** Lays an HTTP request out the way MMS hands it to a worker: query parameters, then form fields or `body`. */
+/**
+ * Lays an HTTP request out the way MMS hands it to a worker: query parameters (only when `withQuery`: MMS passes
+ * them on `/invocations`, `/models/{name}/invoke` and `/{name}/predict`, not on `/predictions/{name}`), then form
+ * fields or `body`.
+ */
 export function buildRequestInput(
   req: IncomingMessage,
-  url: URL,
+  url: URL | undefined,
   body: Buffer,
   requestId: string,
 ): RequestInput {
@@ -53,8 +62,9 @@ export function buildRequestInput(
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
     headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
   const parameters: Parameter[] = [];
-  for (const [name, value] of url.searchParams)
-    parameters.push({ name, contentType: "", value: Buffer.from(value) });
+  if (url !== undefined)
+    for (const [name, value] of url.searchParams)
+      parameters.push({ name, contentType: "", value: Buffer.from(value) });
   const contentType = req.headers["content-type"];
   const mime = mimeType(contentType).toLowerCase();
   const boundary = contentType === undefined ? undefined : headerParameter(contentType, "boundary");

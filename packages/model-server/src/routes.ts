@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { BuiltinServerConfig } from "./config.ts";
-import { HttpError, sendError, sendJson } from "./http-response.ts";
+import { HttpError, NO_CACHE, sendError, sendJson } from "./http-response.ts";
 import type { Model } from "./model.ts";
 import type { ModelRegistry, RegisterRequest } from "./registry.ts";
 import { buildRequestInput } from "./request-input.ts";
@@ -56,12 +56,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/** Like Netty's `getIntParameter` in MMS: a missing or unparsable value is the default, not an error. */
 function intParameter(url: URL, name: string, fallback: number): number {
   const raw = url.searchParams.get(name);
-  if (raw === null || raw === "") return fallback;
-  if (!/^-?\d+$/.test(raw))
-    throw new HttpError(400, "BadRequestException", `Invalid value for parameter ${name}: ${raw}`);
-  return Number(raw);
+  if (raw === null || !/^[+-]?\d{1,10}$/.test(raw)) return fallback;
+  const value = Number(raw);
+  return value > 2 ** 31 - 1 || value < -(2 ** 31) ? fallback : value;
 }
 
 async function predict(
@@ -69,11 +69,12 @@ async function predict(
   model: Model,
   req: IncomingMessage,
   res: ServerResponse,
-  url: URL,
+  /** The query parameters, when this route hands them to the handler (see buildRequestInput). */
+  query: URL | undefined,
   id: string,
 ) {
   const body = await readBody(req, ctx.config.maxRequestBytes);
-  const outcome = await model.submit(buildRequestInput(req, url, body, id));
+  const outcome = await model.submit(buildRequestInput(req, query, body, id));
   if (outcome.kind === "error") {
     sendError(res, id, { code: outcome.status, type: outcome.type, message: outcome.message });
     return;
@@ -91,6 +92,8 @@ async function predict(
     }
   }
   if (result.contentType) res.setHeader("content-type", result.contentType);
+  // MMS sets these on every response, overriding the handler's.
+  for (const [key, value] of Object.entries(NO_CACHE)) res.setHeader(key, value);
   res.setHeader("content-length", result.body.length);
   res.setHeader("x-request-id", id);
   if (result.status >= 400) res.setHeader("connection", "close");
@@ -213,8 +216,13 @@ async function route(
   }
   if (segments.length === 1 && first === "ping") {
     if (method !== "GET" && method !== "HEAD" && method !== "POST") throw NOT_ALLOWED();
-    const healthy = !ctx.starting() && !ctx.draining() && ctx.registry.models.every((model) => model.healthy);
-    sendJson(res, id, healthy ? 200 : 500, { status: healthy ? "Healthy" : "Unhealthy" });
+    const models = ctx.registry.models;
+    const healthy = !ctx.starting() && !ctx.draining() && models.every((model) => model.healthy);
+    // MMS's "Partial Healthy": every model serves, but fewer workers run than were asked for.
+    const partial = healthy && models.some((model) => model.liveWorkers < model.options.workers);
+    sendJson(res, id, healthy ? 200 : 500, {
+      status: healthy ? (partial ? "Partial Healthy" : "Healthy") : "Unhealthy",
+    });
     return;
   }
   if (segments.length === 1 && first === "execution-parameters") {
@@ -237,7 +245,14 @@ async function route(
   }
   if (first === "predictions" && segments.length === 2) {
     if (method !== "POST") throw NOT_ALLOWED();
-    await predict(ctx, findModel(ctx, decodeSegment(second!)), req, res, url, id);
+    // MMS hands no query parameters to the handler on this route.
+    await predict(ctx, findModel(ctx, decodeSegment(second!)), req, res, undefined, id);
+    return;
+  }
+  if (segments.length === 2 && second === "predict" && first !== "models") {
+    // MMS's legacy `POST /{name}/predict`.
+    if (method !== "POST") throw NOT_ALLOWED();
+    await predict(ctx, findModel(ctx, decodeSegment(first!)), req, res, url, id);
     return;
   }
   if (first !== "models" || segments.length > 3) throw NOT_FOUND();

@@ -76,6 +76,9 @@ class Context(object):
     def get_response_headers(self, idx):
         return self._request_processor[idx].get_response_headers()
 
+    def get_response_header(self, idx, key):
+        return self._request_processor[idx].get_response_header(key)
+
     def set_response_header(self, idx, key, value):
         self._request_processor[idx].add_response_property(key, value)
 
@@ -114,5 +117,8 @@ class RequestProcessor(object):
     def get_response_headers(self):
         return self._response_header
 
-    def get_response_header(self, key):
+    def get_response_header(self, key=None):
+        # MMS 1.0's RequestProcessor took no key and returned every header; later versions take one.
+        if key is None:
+            return self._response_header
         return self._response_header.get(key)
