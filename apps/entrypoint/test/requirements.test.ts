@@ -3,6 +3,7 @@ import { chmod, mkdir, readFile, readdir, stat, writeFile } from "node:fs/promis
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { waitFor } from "@sagemaker-serve/test-utils";
 import { startCodeArtifactServer } from "@sagemaker-serve/test-utils/codeartifact-server";
 import { startPypiIndex } from "@sagemaker-serve/test-utils/pypi-index";
 import { writeWheel } from "@sagemaker-serve/test-utils/wheel";
@@ -59,6 +60,20 @@ async function processesContaining(needle: string): Promise<string[]> {
     }
   }
   return hits;
+}
+
+/** The CLI's environment for installing through the fake CodeArtifact at `url`, with made-up AWS keys. */
+function codeArtifactEnv(s: ServeSetup, python: string, url: string): Record<string, string> {
+  return s.env({
+    SAGEMAKER_SERVE_PYTHON: python,
+    CA_REPOSITORY_ARN: ARN,
+    AWS_ENDPOINT_URL_CODEARTIFACT: url,
+    AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+    AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    AWS_CONFIG_FILE: join(s.dir, "no-aws-config"),
+    AWS_SHARED_CREDENTIALS_FILE: join(s.dir, "no-aws-credentials"),
+    AWS_EC2_METADATA_DISABLED: "true",
+  });
 }
 
 describe("serve: requirements.txt", () => {
@@ -155,19 +170,7 @@ describe("serve: requirements.txt", () => {
     });
     onTestFinished(() => index.close());
     await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
-    const cli = runCli([], {
-      env: s.env({
-        SAGEMAKER_SERVE_PYTHON: python,
-        CA_REPOSITORY_ARN: ARN,
-        AWS_ENDPOINT_URL_CODEARTIFACT: codeartifact.url,
-        AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
-        AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-        AWS_CONFIG_FILE: join(s.dir, "no-aws-config"),
-        AWS_SHARED_CREDENTIALS_FILE: join(s.dir, "no-aws-credentials"),
-        AWS_EC2_METADATA_DISABLED: "true",
-      }),
-      cwd: s.dir,
-    });
+    const cli = runCli([], { env: codeArtifactEnv(s, python, codeartifact.url), cwd: s.dir });
     // Watch every process while pip runs: the token must never be in an argv or an environment.
     const seen: string[] = [];
     let watching = true;
@@ -215,6 +218,67 @@ describe("serve: requirements.txt", () => {
     cli.child.kill("SIGTERM");
     expect(await cli.exit).toEqual({ code: 0, signal: null });
     expect(cli.output()).toContain("stopped during start-up (SIGTERM)");
+    expect(await s.fakes.records()).toEqual([]);
+  });
+
+  it("fails with the toolkit's text when pip cannot install, before any server, without the token", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const python = await makeVenv(s);
+    const codeartifact = await startCodeArtifactServer({
+      repositoryEndpoint: ({ repository }) => `${index.origin}/pypi/${repository}/`,
+    });
+    onTestFinished(() => codeartifact.close());
+    const index = await startPypiIndex({
+      wheels: [await demoWheel(s)],
+      basePath: "/pypi/my-repo/simple/",
+      auth: { username: "aws", password: codeartifact.token },
+    });
+    onTestFinished(() => index.close());
+    await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-not-on-the-index==1.0\n");
+    const cli = runCli([], { env: codeArtifactEnv(s, python, codeartifact.url), cwd: s.dir });
+    expect(await cli.exit).toEqual({ code: 3, signal: null });
+    const output = cli.output();
+    expect(output).toMatch(/ERROR .*failed to install required packages/);
+    expect(output).toContain("sm-serve-not-on-the-index");
+    expect(index.requests.some((r) => r.credentials?.password === codeartifact.token)).toBe(true);
+    expect(output).not.toContain(codeartifact.token);
+    expect(output).not.toContain("aws:");
+    expect(await s.fakes.records()).toEqual([]);
+    expect(output).not.toContain("launcher spawned");
+  });
+
+  it("fails with 'failed to configure pip to use codeartifact' when AWS says AccessDenied: one call, no pip, no server", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const python = await makeVenv(s);
+    const codeartifact = await startCodeArtifactServer({
+      repositoryEndpoint: "http://127.0.0.1:9/pypi/my-repo/",
+    });
+    onTestFinished(() => codeartifact.close());
+    codeartifact.fail("AccessDenied", { operation: "GetAuthorizationToken" });
+    await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
+    const cli = runCli([], { env: codeArtifactEnv(s, python, codeartifact.url), cwd: s.dir });
+    expect(await cli.exit).toEqual({ code: 3, signal: null });
+    expect(cli.output()).toMatch(/ERROR .*failed to configure pip to use codeartifact/);
+    expect(cli.output()).not.toContain("installing packages from requirements.txt");
+    expect(codeartifact.requests.filter((r) => r.operation === "GetAuthorizationToken")).toHaveLength(1);
+    expect(await s.fakes.records()).toEqual([]);
+  });
+
+  it("stops during the CodeArtifact call on SIGTERM: exits 0 at once, no pip, no server", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const python = await makeVenv(s);
+    const codeartifact = await startCodeArtifactServer({
+      repositoryEndpoint: "http://127.0.0.1:9/pypi/my-repo/",
+    });
+    onTestFinished(() => codeartifact.close());
+    codeartifact.fail("Hang");
+    await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
+    const cli = runCli([], { env: codeArtifactEnv(s, python, codeartifact.url), cwd: s.dir });
+    await waitFor(() => codeartifact.requests.length > 0, { description: "a CodeArtifact request" });
+    cli.child.kill("SIGTERM");
+    expect(await cli.exit).toEqual({ code: 0, signal: null });
+    expect(cli.output()).toContain("stopped during start-up (SIGTERM)");
+    expect(cli.output()).not.toContain("installing packages from requirements.txt");
     expect(await s.fakes.records()).toEqual([]);
   });
 });

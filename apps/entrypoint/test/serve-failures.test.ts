@@ -64,6 +64,7 @@ describe("serve: failures", () => {
         SAGEMAKER_BIND_TO_PORT: "80 80",
         SAGEMAKER_MODEL_SERVER_TIMEOUT: "20.0",
         SAGEMAKER_SERVE_BACKEND: "jetty",
+        CA_REPOSITORY_ARN: "invalid_arn",
       }),
       cwd: s.dir,
     });
@@ -74,9 +75,12 @@ describe("serve: failures", () => {
       "SAGEMAKER_BIND_TO_PORT",
       "SAGEMAKER_MODEL_SERVER_TIMEOUT",
       "SAGEMAKER_SERVE_BACKEND",
+      "CA_REPOSITORY_ARN",
     ]) {
       expect(output).toMatch(new RegExp(`  - ${name}: `));
     }
+    // The toolkit's text, checked before any AWS or pip call.
+    expect(output).toContain("invalid CodeArtifact repository arn invalid_arn");
     expect(await s.fakes.records()).toEqual([]);
     await expect(access(s.configPath)).rejects.toThrow();
   });

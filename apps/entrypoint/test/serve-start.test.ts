@@ -106,6 +106,42 @@ describe("serve with MMS", () => {
   });
 });
 
+describe("serve: the toolkit's environment rules, end to end", () => {
+  it("in multi-model mode keeps a set SAGEMAKER_HANDLER, prepends the code dir to PYTHONPATH and reads models/code", async () => {
+    const s = await useServeSetup({ flavors: ["mms"], multiModel: true });
+    const cli = runCli([], {
+      env: s.env({ SAGEMAKER_HANDLER: "my_pkg.mme_handler", PYTHONPATH: "/opt/extra" }),
+      cwd: s.dir,
+    });
+    await cli.waitForOutput(/ready in \d+ ms/);
+    expect(s.modelDir).toMatch(/\/models$/);
+    expect(cli.output()).toContain(`requirements: none (no ${s.modelDir}/code/requirements.txt)`);
+    const server = (await s.fakes.records()).find((r) => r.role === "server")!;
+    expect(server.env.SAGEMAKER_HANDLER).toBe("my_pkg.mme_handler");
+    expect(server.properties!.default_service_handler).toBe("my_pkg.mme_handler");
+    expect(server.env.PYTHONPATH).toBe(`${s.modelDir}/code:/opt/extra`);
+    cli.child.kill("SIGTERM");
+    expect((await cli.exit).code).toBe(0);
+  });
+
+  it("treats SAGEMAKER_MULTI_MODEL=True as off (with a warning) and leaves SAGEMAKER_HANDLER alone", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const cli = runCli([], {
+      env: s.env({ SAGEMAKER_MULTI_MODEL: "True", SAGEMAKER_HANDLER: "left.alone" }),
+      cwd: s.dir,
+    });
+    await cli.waitForOutput(/ready in \d+ ms/);
+    expect(cli.output()).toMatch(/WARN .*SAGEMAKER_MULTI_MODEL/);
+    const records = await s.fakes.records();
+    expect(records.find((r) => r.role === "launcher")!.argv).toEqual(mmsLauncherArgs(s));
+    const server = records.find((r) => r.role === "server")!;
+    expect(server.env.SAGEMAKER_HANDLER).toBe("left.alone");
+    expect(server.configText).toBe(SINGLE_MODEL_CONFIG(s.port));
+    cli.child.kill("SIGTERM");
+    expect((await cli.exit).code).toBe(0);
+  });
+});
+
 describe("serve with TorchServe", () => {
   it("picks torchserve when it is the only launcher, with the PyTorch toolkit's command and store", async () => {
     const s = await useServeSetup({ flavors: ["torchserve"] });

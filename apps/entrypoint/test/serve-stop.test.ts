@@ -14,6 +14,19 @@ describe("serve: stopping", () => {
     expect((await findProcesses(s.dir)).filter((p) => p.state !== "Z")).toEqual([]);
   });
 
+  it.each(["SIGINT", "SIGHUP"] as const)(
+    "stops on %s like on SIGTERM: exit 0, nothing left",
+    async (signal) => {
+      const s = await useServeSetup({ flavors: ["mms"] });
+      const cli = runCli([], { env: s.env({}, { WORKERS: 2 }), cwd: s.dir });
+      await cli.waitForOutput(/ready in \d+ ms/);
+      cli.child.kill(signal);
+      expect(await cli.exit).toEqual({ code: 0, signal: null });
+      expect(cli.output()).toContain(`server stopped (stopped, ${signal})`);
+      expect((await findProcesses(s.dir)).filter((p) => p.state !== "Z")).toEqual([]);
+    },
+  );
+
   it("forwards SIGQUIT to the server (JVM thread dump) and keeps serving", async () => {
     const s = await useServeSetup({ flavors: ["mms"] });
     const cli = runCli([], { env: s.env(), cwd: s.dir });

@@ -140,7 +140,7 @@ const BAD_VALUES: ReadonlyArray<readonly [string, string, string, Record<string,
   [
     "CA_REPOSITORY_ARN",
     "invalid_arn",
-    'invalid CodeArtifact repository arn: expected arn:<partition>:codeartifact:<region>:<account>:repository/<domain>/<repository> (got "invalid_arn")',
+    'invalid CodeArtifact repository arn invalid_arn: expected arn:<partition>:codeartifact:<region>:<account>:repository/<domain>/<repository> (got "invalid_arn")',
   ],
   ["PYTHONPATH", "/a\n/b", 'contains a line feed (LF) (got "/a\\n/b")'],
   ["SAGEMAKER_TS_BATCH_SIZE", "0", 'must be at least 1 (got "0")'],

@@ -135,8 +135,11 @@ export function parseCodeArtifactArn(raw: string): Outcome<string> {
   const control = controlCharacterProblem(raw);
   if (control !== undefined) return fail(control);
   if (/\s/.test(raw) || !CODEARTIFACT_ARN.test(raw)) {
+    // The toolkit's text names the value right after "arn" (toolkit-behaviour.md checklist 19); the full value
+    // follows in "(got ...)", escaped.
+    const shown = /\s/.test(raw) || raw.length > 200 ? "(see below)" : raw;
     return fail(
-      "invalid CodeArtifact repository arn: expected arn:<partition>:codeartifact:<region>:<account>:repository/<domain>/<repository>",
+      `invalid CodeArtifact repository arn ${shown}: expected arn:<partition>:codeartifact:<region>:<account>:repository/<domain>/<repository>`,
     );
   }
   return ok(raw);
