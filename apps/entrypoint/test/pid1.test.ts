@@ -14,6 +14,19 @@ async function firstChild(pid: number): Promise<number> {
   );
 }
 
+/** The children of `pid` with their state letter (`Z` for a zombie). */
+async function childStates(pid: number): Promise<{ pid: number; state: string }[]> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, "utf8").catch(() => "");
+  const children = text.trim() === "" ? [] : text.trim().split(" ").map(Number);
+  const states = await Promise.all(
+    children.map(async (child) => {
+      const stat = await readFile(`/proc/${child}/stat`, "utf8").catch(() => "");
+      return { pid: child, state: stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) };
+    }),
+  );
+  return states.filter((c) => c.state !== "");
+}
+
 describe("serve as PID 1 and under tini", () => {
   it("runs as PID 1 of a PID namespace: warns once with the fix, serves, and stops cleanly on SIGTERM", async () => {
     const s = await useServeSetup({ flavors: ["mms"] });
@@ -32,6 +45,43 @@ describe("serve as PID 1 and under tini", () => {
     process.kill(entrypoint, "SIGTERM");
     expect(await cli.exit).toEqual({ code: 0, signal: null });
     expect(cli.output()).toMatch(/server stopped \(stopped, SIGTERM\)/);
+  });
+
+  it("as PID 1 without an init, orphaned grandchildren become zombies, yet serving and stopping do not hang", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const cli = runCli(["serve"], {
+      env: s.env({}, { ORPHAN_CHILDREN: 20 }),
+      cwd: s.dir,
+      wrapper: ["unshare", "--pid", "--fork", "--mount-proc"],
+    });
+    await cli.waitForOutput(/ready in \d+ ms/);
+    const entrypoint = await firstChild(cli.child.pid!);
+    await waitFor(async () => (await childStates(entrypoint)).filter((c) => c.state === "Z").length >= 20, {
+      timeoutMs: 20_000,
+      description: "the orphans reparented to PID 1 as zombies",
+    });
+    expect((await ping(s.port)).status).toBe(200);
+    process.kill(entrypoint, "SIGTERM");
+    expect(await cli.exit).toEqual({ code: 0, signal: null });
+  });
+
+  it("under tini as PID 1, orphaned grandchildren are reaped: no zombie is left", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const cli = runCli(["serve"], {
+      env: s.env({}, { ORPHAN_CHILDREN: 100 }),
+      cwd: s.dir,
+      wrapper: ["unshare", "--pid", "--fork", "--mount-proc", "/usr/bin/tini", "--"],
+    });
+    await cli.waitForOutput(/ready in \d+ ms/);
+    const tini = await firstChild(cli.child.pid!);
+    // The orphans live 0.2 s and are reparented to tini (PID 1 inside); once reaped only the CLI is left.
+    await waitFor(async () => (await childStates(tini)).length === 1, {
+      timeoutMs: 20_000,
+      description: "tini reaping the orphans",
+    });
+    expect((await childStates(tini)).map((c) => c.state)).not.toContain("Z");
+    process.kill(tini, "SIGTERM");
+    expect(await cli.exit).toEqual({ code: 0, signal: null });
   });
 
   it("as PID 1, notices a crashed server and exits non-zero", async () => {

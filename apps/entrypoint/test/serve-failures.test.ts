@@ -27,6 +27,7 @@ describe("serve: failures", () => {
     });
     expect(await cli.exit).toEqual({ code: 5, signal: null });
     expect(cli.output()).toContain("SERVER_MULTIPLE");
+    expect(cli.output()).toContain("multiple mms model servers are not supported");
     expect(cli.output()).not.toMatch(/ready in \d+ ms/);
   });
 

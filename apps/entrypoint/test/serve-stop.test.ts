@@ -61,6 +61,16 @@ describe("serve: stopping", () => {
     expect(await cli.exit).toEqual({ code: 137, signal: null });
   });
 
+  it("stops while the JVM is still starting (not listening yet): exits 0, nothing left", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const cli = runCli([], { env: s.env({}, { STARTUP_DELAY_MS: 600_000 }), cwd: s.dir });
+    await cli.waitForOutput("server process found");
+    cli.child.kill("SIGTERM");
+    expect(await cli.exit).toEqual({ code: 0, signal: null });
+    expect(cli.output()).not.toMatch(/ready in \d+ ms/);
+    expect((await findProcesses(s.dir)).filter((p) => p.state !== "Z")).toEqual([]);
+  });
+
   it("stops during readiness: an Unhealthy server is never reported ready and SIGTERM ends the start", async () => {
     const s = await useServeSetup({ flavors: ["mms"] });
     const cli = runCli([], { env: s.env({}, { WORKER_READY_DELAY_MS: 600_000 }), cwd: s.dir });
