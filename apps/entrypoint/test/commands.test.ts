@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BUNDLE, mmsLauncherArgs, runCli, useServeSetup } from "./harness.ts";
+import { BUNDLE, LOG_CONFIG, mmsLauncherArgs, runCli, useServeSetup } from "./harness.ts";
 
 describe("CLI commands", () => {
   it("refuses train and typos at once with the list of commands", async () => {
@@ -56,6 +56,34 @@ describe("CLI commands", () => {
       workers: 2,
       modelName: "model",
     });
+    expect(await s.fakes.records()).toEqual([]);
+  });
+
+  it("config with no SAGEMAKER_* variable plans the toolkit's exact default command and config", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const env = Object.fromEntries(
+      Object.entries(s.env()).filter(([name]) => !name.startsWith("SAGEMAKER_")),
+    );
+    const json = runCli(["config", "--format", "json"], { env, cwd: s.dir });
+    expect((await json.exit).code).toBe(0);
+    const plan = JSON.parse(json.output()) as { command: string[]; configPath: string; configText: string };
+    expect(plan.configPath).toBe("/etc/sagemaker-mms.properties");
+    expect(plan.command).toEqual([
+      `${s.fakes.binDir}/multi-model-server`,
+      "--start",
+      "--model-store",
+      "/",
+      "--mms-config",
+      "/etc/sagemaker-mms.properties",
+      "--log-config",
+      LOG_CONFIG,
+      "--models",
+      "model=/opt/ml/model",
+      "--foreground",
+    ]);
+    expect(plan.configText).toMatch(
+      /\ndefault_response_timeout=60\ninference_address=http:\/\/0\.0\.0\.0:8080\nmanagement_address=http:\/\/0\.0\.0\.0:8080\nvmargs=-XX:-UseContainerSupport\ndefault_service_handler=sagemaker_inference\.default_handler_service\n$/,
+    );
     expect(await s.fakes.records()).toEqual([]);
   });
 

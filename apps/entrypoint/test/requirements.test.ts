@@ -83,12 +83,16 @@ describe("serve: requirements.txt", () => {
     const index = await startPypiIndex({ wheels: [await demoWheel(s)] });
     onTestFinished(() => index.close());
     await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
+    const modelFiles = async () => (await readdir(s.baseDir, { recursive: true })).sort();
+    const before = await modelFiles();
     const cli = runCli([], {
       env: s.env({ SAGEMAKER_SERVE_PYTHON: python, PIP_INDEX_URL: index.url, PIP_CONFIG_FILE: "/dev/null" }),
       cwd: s.dir,
     });
     await cli.waitForOutput(/ready in \d+ ms/, 120_000);
     expect(cli.output()).toMatch(/INFO requirements installed \(\d+ ms\)/);
+    // /opt/ml/model may be read-only: nothing is written under it.
+    expect(await modelFiles()).toEqual(before);
     expect(await importAnswer(python)).toBe("42");
     const output = cli.output();
     expect(output.indexOf("requirements installed")).toBeLessThan(output.indexOf("launcher spawned"));

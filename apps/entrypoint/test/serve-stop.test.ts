@@ -85,14 +85,17 @@ describe("serve: stopping", () => {
     expect(cli.output()).not.toMatch(/ready in \d+ ms/);
   });
 
-  it("fails when the server stays Unhealthy past SAGEMAKER_STARTUP_TIMEOUT, never saying ready", async () => {
-    const s = await useServeSetup({ flavors: ["mms"] });
-    const cli = runCli([], {
-      env: s.env({ SAGEMAKER_STARTUP_TIMEOUT: "2" }, { PING_STATUS: "Unhealthy" }),
-      cwd: s.dir,
-    });
-    expect(await cli.exit).toEqual({ code: 5, signal: null });
-    expect(cli.output()).toContain("SERVER_NOT_READY");
-    expect(cli.output()).not.toMatch(/ready in \d+ ms/);
-  });
+  it.each(["Unhealthy", "Partial Healthy"])(
+    "fails when the server stays %s past SAGEMAKER_STARTUP_TIMEOUT, never saying ready",
+    async (status) => {
+      const s = await useServeSetup({ flavors: ["mms"] });
+      const cli = runCli([], {
+        env: s.env({ SAGEMAKER_STARTUP_TIMEOUT: "2" }, { PING_STATUS: status }),
+        cwd: s.dir,
+      });
+      expect(await cli.exit).toEqual({ code: 5, signal: null });
+      expect(cli.output()).toContain("SERVER_NOT_READY");
+      expect(cli.output()).not.toMatch(/ready in \d+ ms/);
+    },
+  );
 });
