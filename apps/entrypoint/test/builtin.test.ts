@@ -1,4 +1,5 @@
-import { cp } from "node:fs/promises";
+import { cp, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { findProcesses } from "@sagemaker-serve/test-utils/fake-launchers/fake-launchers";
@@ -32,5 +33,19 @@ describe("serve with the built-in server", () => {
 
     cli.child.kill("SIGTERM");
     expect(await cli.exit).toEqual({ code: 0, signal: null });
+  });
+
+  it("exits non-zero long before the start-up deadline when the handler fails to load, with its error", async () => {
+    const s = await useServeSetup({ flavors: [] });
+    await cp(SCRIPT_MODEL, s.modelDir, { recursive: true });
+    await writeFile(
+      join(s.modelDir, "code", "inference.py"),
+      'def model_fn(model_dir):\n    raise RuntimeError("weights are corrupt (canary-load-error)")\n',
+    );
+    // The default deadline is 600 s: the test only ends in time if the failed load ends the start.
+    const cli = runCli([], { env: s.env({ SAGEMAKER_MODEL_SERVER_WORKERS: "1" }), cwd: s.dir });
+    expect(await cli.exit).toEqual({ code: 5, signal: null });
+    expect(cli.output()).toContain("canary-load-error");
+    expect(cli.output()).not.toMatch(/ready in \d+ ms/);
   });
 });

@@ -38,6 +38,17 @@ describe("serve: stopping", () => {
     expect(await cli.exit).toEqual({ code: 0, signal: null });
   });
 
+  it.each(["SIGUSR1", "SIGUSR2"] as const)("forwards %s to the server and keeps serving", async (signal) => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const cli = runCli([], { env: s.env(), cwd: s.dir });
+    await cli.waitForOutput(/ready in \d+ ms/);
+    cli.child.kill(signal);
+    await cli.waitForOutput(`received ${signal}`);
+    expect((await ping(s.port)).status).toBe(200);
+    cli.child.kill("SIGTERM");
+    expect(await cli.exit).toEqual({ code: 0, signal: null });
+  });
+
   it("SIGKILLs a server that ignores SIGTERM when the grace period ends, and exits 137", async () => {
     const s = await useServeSetup({ flavors: ["mms"] });
     const cli = runCli([], {

@@ -45,6 +45,8 @@ async function exitLikeJvm(code) {
 process.on("SIGTERM", () => void exitLikeJvm(143));
 process.on("SIGHUP", () => void exitLikeJvm(129));
 if (!sigintInheritedIgnored) process.on("SIGINT", () => void exitLikeJvm(130));
+// A listener also keeps node's defaults (SIGUSR1: the inspector, SIGUSR2: exit) away, so forwarding is observable.
+for (const name of ["SIGUSR1", "SIGUSR2"]) process.on(name, () => say(`received ${name}`));
 process.on("SIGQUIT", () => {
   say(
     `Full thread dump OpenJDK 64-Bit Server VM (17.0.13+11-Debian-2 mixed mode, sharing):\n\n"main" #1 prio=5 os_prio=0 tid=0x1 nid=0x1 waiting on condition\n   java.lang.Thread.State: WAITING (parking)`,
