@@ -48,4 +48,15 @@ describe("serve with the built-in server", () => {
     expect(cli.output()).toContain("canary-load-error");
     expect(cli.output()).not.toMatch(/ready in \d+ ms/);
   });
+
+  it("passes a crash of the built-in server (our child) through as 128 + N, leaving nothing", async () => {
+    const s = await useServeSetup({ flavors: [] });
+    await cp(SCRIPT_MODEL, s.modelDir, { recursive: true });
+    const cli = runCli([], { env: s.env({ SAGEMAKER_MODEL_SERVER_WORKERS: "1" }), cwd: s.dir });
+    await cli.waitForOutput(/ready in \d+ ms/, 60_000);
+    const server = Number(/server process found \(pid (\d+)/.exec(cli.output())![1]);
+    process.kill(server, "SIGKILL");
+    expect(await cli.exit).toEqual({ code: 137, signal: null });
+    expect(cli.output()).toContain("the model server exited by itself by SIGKILL; exiting 137");
+  });
 });

@@ -96,6 +96,18 @@ describe("serve: stopping", () => {
     expect(cli.output()).not.toMatch(/ready in \d+ ms/);
   });
 
+  it("with SAGEMAKER_STARTUP_TIMEOUT=0 (the toolkit's one search) still waits for a slow JVM, with a warning", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const cli = runCli([], {
+      env: s.env({ SAGEMAKER_STARTUP_TIMEOUT: "0" }, { STARTUP_DELAY_MS: 1500 }),
+      cwd: s.dir,
+    });
+    await cli.waitForOutput(/ready in \d+ ms/);
+    expect(cli.output()).toMatch(/WARN SAGEMAKER_STARTUP_TIMEOUT=0: no start-up deadline/);
+    cli.child.kill("SIGTERM");
+    expect(await cli.exit).toEqual({ code: 0, signal: null });
+  });
+
   it.each(["Unhealthy", "Partial Healthy"])(
     "fails when the server stays %s past SAGEMAKER_STARTUP_TIMEOUT, never saying ready",
     async (status) => {

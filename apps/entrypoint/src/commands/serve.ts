@@ -26,6 +26,13 @@ model server, waits until /ping says healthy and supervises it until SIGTERM/SIG
   --handler H    same as SAGEMAKER_SERVE_HANDLER: the handler service (start_model_server(handler_service=H))
 `;
 
+/**
+ * The start-up deadline used for `SAGEMAKER_STARTUP_TIMEOUT=0` (the variable's largest value). The toolkit's 0 meant one
+ * search for the JVM right after a daemonising launcher had returned, then no deadline at all; with `--foreground`
+ * there is no such moment, so 0 means no deadline of our own (the platform's health check still bounds the start).
+ */
+const NO_STARTUP_DEADLINE_MS = 2_147_483_000;
+
 function stoppedDuringStartup(runtime: Runtime, log: Logger): number {
   log.info(`stopped during start-up (${runtime.stopSignal() ?? "abort"})`);
   return EXIT.ok;
@@ -141,6 +148,11 @@ export async function runServe(argv: string[], io: CommandIo, runtime: Runtime):
     multiModel: settings.multiModel,
   });
   for (const warning of settings.warnings) log.warn(warning);
+  if (settings.startupTimeoutMs === 0) {
+    log.warn(
+      "SAGEMAKER_STARTUP_TIMEOUT=0: no start-up deadline; the platform's health check bounds the start",
+    );
+  }
   if (runsAsPid1(runtime.pid)) log.warn(PID1_WARNING);
 
   let handle: ServerHandle | undefined;
@@ -221,7 +233,7 @@ export async function runServe(argv: string[], io: CommandIo, runtime: Runtime):
       // Every launcher we start runs with --foreground: its exit before the server appears is a failure.
       foreground: true,
       readiness: { url: `http://127.0.0.1:${settings.bindPort}/ping`, isHealthy: plan.backend.isHealthy },
-      startupTimeoutMs: settings.startupTimeoutMs,
+      startupTimeoutMs: settings.startupTimeoutMs === 0 ? NO_STARTUP_DEADLINE_MS : settings.startupTimeoutMs,
       stopGraceMs: settings.stopGraceMs,
       signal: io.signal,
       onEvent: (event) => {
