@@ -52,7 +52,11 @@ describe("serve with the built-in server", () => {
   it("passes a crash of the built-in server (our child) through as 128 + N, leaving nothing", async () => {
     const s = await useServeSetup({ flavors: [] });
     await cp(SCRIPT_MODEL, s.modelDir, { recursive: true });
-    const cli = runCli([], { env: s.env({ SAGEMAKER_MODEL_SERVER_WORKERS: "1" }), cwd: s.dir });
+    // SAGEMAKER_STARTUP_TIMEOUT=0 (no deadline) must reach the built-in server as a valid config too.
+    const cli = runCli([], {
+      env: s.env({ SAGEMAKER_MODEL_SERVER_WORKERS: "1", SAGEMAKER_STARTUP_TIMEOUT: "0" }),
+      cwd: s.dir,
+    });
     await cli.waitForOutput(/ready in \d+ ms/, 60_000);
     const server = Number(/server process found \(pid (\d+)/.exec(cli.output())![1]);
     process.kill(server, "SIGKILL");

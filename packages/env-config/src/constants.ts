@@ -20,6 +20,13 @@ export const MMS_DEFAULT_RESPONSE_TIMEOUT_MINUTES = 120;
 export const MMS_DEFAULT_JOB_QUEUE_SIZE = 100;
 /** The backends `SAGEMAKER_SERVE_BACKEND` accepts. */
 export const BACKENDS = ["auto", "mms", "torchserve", "builtin"] as const;
+/**
+ * The start-up deadline that stands for `SAGEMAKER_STARTUP_TIMEOUT=0` (the variable's largest value, in ms). The toolkit's
+ * 0 meant one search for the JVM after a daemonising launcher had returned and no deadline after it; a foreground
+ * start has no such moment, so 0 means no deadline of our own (the platform's health check still bounds the start).
+ */
+export const NO_STARTUP_DEADLINE_MS = 2_147_483_000;
+
 /** The log formats `SAGEMAKER_SERVE_LOG_FORMAT` accepts. */
 export const LOG_FORMATS = ["text", "json"] as const;
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { NO_STARTUP_DEADLINE_MS } from "./constants.ts";
 import { parseServeEnvironment } from "./parse-serve-environment.ts";
 import { renderBuiltinConfig } from "./render-builtin-config.ts";
 
@@ -90,6 +91,12 @@ describe("renderBuiltinConfig", () => {
       stopGraceMs: 5_000,
       logFormat: "json",
     });
+  });
+
+  it("gives the built-in server no deadline of its own for SAGEMAKER_STARTUP_TIMEOUT=0", () => {
+    const settings = parseServeEnvironment({ SAGEMAKER_STARTUP_TIMEOUT: "0" });
+    expect(settings.startupTimeoutMs).toBe(0);
+    expect(JSON.parse(renderBuiltinConfig(settings)).startupTimeoutMs).toBe(NO_STARTUP_DEADLINE_MS);
   });
 
   it("round-trips hostile-looking but valid paths exactly through JSON", () => {

@@ -3,6 +3,7 @@ import {
   MMS_DEFAULT_JOB_QUEUE_SIZE,
   MMS_DEFAULT_MAX_REQUEST_BYTES,
   type LogFormat,
+  NO_STARTUP_DEADLINE_MS,
 } from "./constants.ts";
 import { checkedHandler } from "./properties-lines.ts";
 import type { RenderConfigOptions } from "./render-mms-config.ts";
@@ -61,7 +62,7 @@ export function builtinServerConfig(
     workers: settings.workers,
     requestTimeoutMs: settings.requestTimeoutMs,
     maxRequestBytes: settings.maxRequestBytes ?? MMS_DEFAULT_MAX_REQUEST_BYTES,
-    startupTimeoutMs: settings.startupTimeoutMs,
+    startupTimeoutMs: settings.startupTimeoutMs === 0 ? NO_STARTUP_DEADLINE_MS : settings.startupTimeoutMs,
     defaultInvocationsAccept: settings.defaultInvocationsAccept,
     program: settings.moduleName === "" ? null : settings.moduleName,
     python: settings.python,

@@ -1,6 +1,6 @@
 import { mkdir, stat } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import type { ServeSettings } from "@sagemaker-serve/env-config";
+import { NO_STARTUP_DEADLINE_MS, type ServeSettings } from "@sagemaker-serve/env-config";
 import { ServeError, formatError, isServeError, redactArgs } from "@sagemaker-serve/errors";
 import { exitCodeFor, modelServerPidFilePath, type ServerHandle } from "@sagemaker-serve/process-lifecycle";
 import { writeFileAtomic } from "../atomic-write.ts";
@@ -25,13 +25,6 @@ model server, waits until /ping says healthy and supervises it until SIGTERM/SIG
   --backend B    same as SAGEMAKER_SERVE_BACKEND (default auto: MMS, else TorchServe, else built-in)
   --handler H    same as SAGEMAKER_SERVE_HANDLER: the handler service (start_model_server(handler_service=H))
 `;
-
-/**
- * The start-up deadline used for `SAGEMAKER_STARTUP_TIMEOUT=0` (the variable's largest value). The toolkit's 0 meant one
- * search for the JVM right after a daemonising launcher had returned, then no deadline at all; with `--foreground`
- * there is no such moment, so 0 means no deadline of our own (the platform's health check still bounds the start).
- */
-const NO_STARTUP_DEADLINE_MS = 2_147_483_000;
 
 function stoppedDuringStartup(runtime: Runtime, log: Logger): number {
   log.info(`stopped during start-up (${runtime.stopSignal() ?? "abort"})`);
