@@ -285,4 +285,47 @@ describe("serve: requirements.txt", () => {
     expect(cli.output()).not.toContain("installing packages from requirements.txt");
     expect(await s.fakes.records()).toEqual([]);
   });
+
+  it("kills pip at SAGEMAKER_SERVE_PIP_TIMEOUT_SECONDS when the index never answers: exit 3, nothing left", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const python = await makeVenv(s);
+    const index = await startPypiIndex({ wheels: [await demoWheel(s)], hang: true });
+    onTestFinished(() => index.close());
+    await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
+    const cli = runCli([], {
+      env: s.env({
+        SAGEMAKER_SERVE_PYTHON: python,
+        PIP_INDEX_URL: index.url,
+        PIP_CONFIG_FILE: "/dev/null",
+        SAGEMAKER_SERVE_PIP_TIMEOUT_SECONDS: "3",
+      }),
+      cwd: s.dir,
+    });
+    expect(await cli.exit).toEqual({ code: 3, signal: null });
+    expect(cli.output()).toContain("PIP_TIMEOUT");
+    expect(index.requests.length).toBeGreaterThan(0);
+    expect((await findProcesses(s.dir)).filter((p) => p.state !== "Z")).toEqual([]);
+    expect(await s.fakes.records()).toEqual([]);
+  });
+
+  it("refuses requirements lines that change the index under CodeArtifact, before pip runs", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const python = await makeVenv(s);
+    const decoy = await startPypiIndex({ wheels: [await demoWheel(s)] });
+    onTestFinished(() => decoy.close());
+    const codeartifact = await startCodeArtifactServer({
+      repositoryEndpoint: "http://127.0.0.1:9/pypi/my-repo/",
+    });
+    onTestFinished(() => codeartifact.close());
+    await writeFile(
+      join(s.modelDir, "code", "requirements.txt"),
+      `--extra-index-url ${decoy.url}\nsm-serve-demo==1.0\n`,
+    );
+    const cli = runCli([], { env: codeArtifactEnv(s, python, codeartifact.url), cwd: s.dir });
+    expect(await cli.exit).toEqual({ code: 3, signal: null });
+    expect(cli.output()).toContain("REQUIREMENTS_POLICY");
+    expect(cli.output()).toMatch(/--extra-index-url/);
+    expect(decoy.requests).toEqual([]);
+    expect(await s.fakes.records()).toEqual([]);
+  });
 });

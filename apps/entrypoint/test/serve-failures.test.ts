@@ -66,6 +66,7 @@ describe("serve: failures", () => {
         SAGEMAKER_MODEL_SERVER_TIMEOUT: "20.0",
         SAGEMAKER_SERVE_BACKEND: "jetty",
         CA_REPOSITORY_ARN: "invalid_arn",
+        SAGEMAKER_MODEL_SERVER_WORKERS: "2\nplugins_path=/tmp/x",
       }),
       cwd: s.dir,
     });
@@ -77,6 +78,7 @@ describe("serve: failures", () => {
       "SAGEMAKER_MODEL_SERVER_TIMEOUT",
       "SAGEMAKER_SERVE_BACKEND",
       "CA_REPOSITORY_ARN",
+      "SAGEMAKER_MODEL_SERVER_WORKERS",
     ]) {
       expect(output).toMatch(new RegExp(`  - ${name}: `));
     }
