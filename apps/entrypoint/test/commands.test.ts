@@ -1,4 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { BUNDLE, LOG_CONFIG, mmsLauncherArgs, runCli, useServeSetup } from "./harness.ts";
 
 describe("CLI commands", () => {
@@ -96,6 +98,21 @@ describe("CLI commands", () => {
     expect(await cli.exit).toEqual({ code: 2, signal: null });
     expect(cli.output()).toMatch(/ {2}- SAGEMAKER_STARTUP_TIMEOUT: /);
     expect(cli.output()).toMatch(/ {2}- SAGEMAKER_BIND_TO_PORT: /);
+  });
+
+  it("doctor names a taken port and PID 1 without an init, each with its fix", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const blocker = createServer().listen(s.port, "0.0.0.0");
+    await once(blocker, "listening");
+    onTestFinished(() => void blocker.close());
+    const cli = runCli(["doctor"], {
+      env: s.env({ SAGEMAKER_SERVE_PYTHON: "python3" }),
+      cwd: s.dir,
+      wrapper: ["unshare", "--pid", "--fork", "--mount-proc"],
+    });
+    expect((await cli.exit).code).toBe(1);
+    expect(cli.output()).toMatch(new RegExp(`^fail +port: ${s.port} is in use\\n +fix: \\S`, "m"));
+    expect(cli.output()).toMatch(/^warn +init: running as PID 1 without an init\n +fix: .*tini/m);
   });
 
   it("doctor checks the machine and names what to fix", async () => {

@@ -328,4 +328,23 @@ describe("serve: requirements.txt", () => {
     expect(decoy.requests).toEqual([]);
     expect(await s.fakes.records()).toEqual([]);
   });
+
+  it("says AWS credentials are unavailable (network-isolated) without any CodeArtifact call", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const python = await makeVenv(s);
+    const codeartifact = await startCodeArtifactServer({
+      repositoryEndpoint: "http://127.0.0.1:9/pypi/my-repo/",
+    });
+    onTestFinished(() => codeartifact.close());
+    await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
+    const env = codeArtifactEnv(s, python, codeartifact.url);
+    delete env.AWS_ACCESS_KEY_ID;
+    delete env.AWS_SECRET_ACCESS_KEY;
+    const cli = runCli([], { env, cwd: s.dir });
+    expect(await cli.exit).toEqual({ code: 3, signal: null });
+    expect(cli.output()).toContain("CODEARTIFACT_NO_CREDENTIALS");
+    expect(cli.output()).toMatch(/failed to configure pip to use codeartifact: no AWS credentials/);
+    expect(codeartifact.requests).toEqual([]);
+    expect(await s.fakes.records()).toEqual([]);
+  });
 });
