@@ -76,6 +76,18 @@ function codeArtifactEnv(s: ServeSetup, python: string, url: string): Record<str
   });
 }
 
+/** A setup with requirements.txt and a fake CodeArtifact whose repository endpoint nobody serves. */
+async function codeArtifactSetup() {
+  const s = await useServeSetup({ flavors: ["mms"] });
+  const python = await makeVenv(s);
+  const codeartifact = await startCodeArtifactServer({
+    repositoryEndpoint: "http://127.0.0.1:9/pypi/my-repo/",
+  });
+  onTestFinished(() => codeartifact.close());
+  await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
+  return { s, python, codeartifact };
+}
+
 describe("serve: requirements.txt", () => {
   it("installs requirements from the local index into SAGEMAKER_SERVE_PYTHON before starting the server", async () => {
     const s = await useServeSetup({ flavors: ["mms"] });
@@ -252,14 +264,8 @@ describe("serve: requirements.txt", () => {
   });
 
   it("fails with 'failed to configure pip to use codeartifact' when AWS says AccessDenied: one call, no pip, no server", async () => {
-    const s = await useServeSetup({ flavors: ["mms"] });
-    const python = await makeVenv(s);
-    const codeartifact = await startCodeArtifactServer({
-      repositoryEndpoint: "http://127.0.0.1:9/pypi/my-repo/",
-    });
-    onTestFinished(() => codeartifact.close());
+    const { s, python, codeartifact } = await codeArtifactSetup();
     codeartifact.fail("AccessDenied", { operation: "GetAuthorizationToken" });
-    await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
     const cli = runCli([], { env: codeArtifactEnv(s, python, codeartifact.url), cwd: s.dir });
     expect(await cli.exit).toEqual({ code: 3, signal: null });
     expect(cli.output()).toMatch(/ERROR .*failed to configure pip to use codeartifact/);
@@ -269,14 +275,8 @@ describe("serve: requirements.txt", () => {
   });
 
   it("stops during the CodeArtifact call on SIGTERM: exits 0 at once, no pip, no server", async () => {
-    const s = await useServeSetup({ flavors: ["mms"] });
-    const python = await makeVenv(s);
-    const codeartifact = await startCodeArtifactServer({
-      repositoryEndpoint: "http://127.0.0.1:9/pypi/my-repo/",
-    });
-    onTestFinished(() => codeartifact.close());
+    const { s, python, codeartifact } = await codeArtifactSetup();
     codeartifact.fail("Hang");
-    await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
     const cli = runCli([], { env: codeArtifactEnv(s, python, codeartifact.url), cwd: s.dir });
     await waitFor(() => codeartifact.requests.length > 0, { description: "a CodeArtifact request" });
     cli.child.kill("SIGTERM");
@@ -309,14 +309,9 @@ describe("serve: requirements.txt", () => {
   });
 
   it("refuses requirements lines that change the index under CodeArtifact, before pip runs", async () => {
-    const s = await useServeSetup({ flavors: ["mms"] });
-    const python = await makeVenv(s);
+    const { s, python, codeartifact } = await codeArtifactSetup();
     const decoy = await startPypiIndex({ wheels: [await demoWheel(s)] });
     onTestFinished(() => decoy.close());
-    const codeartifact = await startCodeArtifactServer({
-      repositoryEndpoint: "http://127.0.0.1:9/pypi/my-repo/",
-    });
-    onTestFinished(() => codeartifact.close());
     await writeFile(
       join(s.modelDir, "code", "requirements.txt"),
       `--extra-index-url ${decoy.url}\nsm-serve-demo==1.0\n`,
@@ -330,13 +325,7 @@ describe("serve: requirements.txt", () => {
   });
 
   it("says AWS credentials are unavailable (network-isolated) without any CodeArtifact call", async () => {
-    const s = await useServeSetup({ flavors: ["mms"] });
-    const python = await makeVenv(s);
-    const codeartifact = await startCodeArtifactServer({
-      repositoryEndpoint: "http://127.0.0.1:9/pypi/my-repo/",
-    });
-    onTestFinished(() => codeartifact.close());
-    await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
+    const { s, python, codeartifact } = await codeArtifactSetup();
     const env = codeArtifactEnv(s, python, codeartifact.url);
     delete env.AWS_ACCESS_KEY_ID;
     delete env.AWS_SECRET_ACCESS_KEY;
