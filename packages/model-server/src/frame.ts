@@ -1,12 +1,19 @@
-/** Frames on the worker socket: `u32 length | u32 header length | JSON header | blob`, big-endian. */
-export function encodeFrame(header: unknown, chunks: readonly Buffer[] = []): Buffer[] {
-  const json = Buffer.from(JSON.stringify(header), "utf8");
-  let total = 4 + json.length;
+/**
+ * Frames on the worker socket: `u32 length | u32 header length | JSON header | blob`, big-endian. Encoded into one
+ * buffer (one copy of each chunk, one write): the worker never sees half a frame and there is no second concat.
+ */
+export function encodeFrame(header: unknown, chunks: readonly Buffer[] = []): Buffer {
+  const json = JSON.stringify(header);
+  const jsonLength = Buffer.byteLength(json, "utf8");
+  let total = 4 + jsonLength;
   for (const chunk of chunks) total += chunk.length;
-  const prefix = Buffer.allocUnsafe(8);
-  prefix.writeUInt32BE(total, 0);
-  prefix.writeUInt32BE(json.length, 4);
-  return [prefix, json, ...chunks];
+  const frame = Buffer.allocUnsafe(4 + total);
+  frame.writeUInt32BE(total, 0);
+  frame.writeUInt32BE(jsonLength, 4);
+  frame.write(json, 8, "utf8");
+  let offset = 8 + jsonLength;
+  for (const chunk of chunks) offset += chunk.copy(frame, offset);
+  return frame;
 }
 
 export interface Frame {

@@ -157,7 +157,7 @@ export class Model {
   #onExit(slot: Slot, worker: WorkerProcess, exit: WorkerExit): void {
     if (slot.worker !== worker) return;
     slot.worker = undefined;
-    clearTimeout(slot.timer);
+    this.#clearTimer(slot);
     const [jobs, ...notStarted] = slot.inflight.splice(0);
     // The worker runs batches in order: those behind the one it died on never started, so they go back to the queue.
     this.#queue.unshift(...notStarted.flat());
@@ -248,41 +248,56 @@ export class Model {
     }
   }
 
-  #startTimer(slot: Slot, worker: WorkerProcess): void {
+  /**
+   * Arms the slot's request timer for the batch now running (inflight[0]). One timer per slot, re-armed with
+   * refresh() rather than a new setTimeout per request; when it fires with nothing in flight it does nothing.
+   */
+  #startTimer(slot: Slot): void {
+    if (slot.inflight.length === 0) return;
+    if (slot.timer === undefined) {
+      slot.timer = setTimeout(() => this.#onTimeout(slot), this.options.requestTimeoutMs);
+      slot.timer.unref();
+    } else slot.timer.refresh();
+  }
+
+  #onTimeout(slot: Slot): void {
+    const worker = slot.worker;
     const jobs = slot.inflight[0];
-    if (jobs === undefined) return;
-    slot.timer = setTimeout(() => {
-      if (slot.worker !== worker || slot.inflight[0] !== jobs) return;
-      const [, ...notStarted] = slot.inflight.splice(0);
-      this.#queue.unshift(...notStarted.flat());
-      this.options.logger.error(
-        `model ${printable(this.options.name)} ${worker.id} did not respond within ${this.options.requestTimeoutMs} ms; replacing it`,
-      );
-      for (const job of jobs) {
-        job.settle({
-          kind: "error",
-          status: 500,
-          type: "InternalServerException",
-          message: `Worker did not respond within ${this.options.requestTimeoutMs} ms and was replaced.`,
-        });
-      }
-      // Detach first so nothing more is sent to the worker being killed; its exit is then not reported again.
-      slot.worker = undefined;
-      worker.kill();
-      this.#scheduleRestart(slot);
-      this.#dispatch();
-    }, this.options.requestTimeoutMs);
+    if (worker === undefined || jobs === undefined) return;
+    const [, ...notStarted] = slot.inflight.splice(0);
+    this.#queue.unshift(...notStarted.flat());
+    this.options.logger.error(
+      `model ${printable(this.options.name)} ${worker.id} did not respond within ${this.options.requestTimeoutMs} ms; replacing it`,
+    );
+    for (const job of jobs) {
+      job.settle({
+        kind: "error",
+        status: 500,
+        type: "InternalServerException",
+        message: `Worker did not respond within ${this.options.requestTimeoutMs} ms and was replaced.`,
+      });
+    }
+    // Detach first so nothing more is sent to the worker being killed; its exit is then not reported again.
+    slot.worker = undefined;
+    this.#clearTimer(slot);
+    worker.kill();
+    this.#scheduleRestart(slot);
+    this.#dispatch();
+  }
+
+  #clearTimer(slot: Slot): void {
+    clearTimeout(slot.timer);
+    slot.timer = undefined;
   }
 
   #send(slot: Slot, worker: WorkerProcess, jobs: Job[]): void {
     slot.inflight.push(jobs);
-    if (slot.inflight.length === 1) this.#startTimer(slot, worker);
+    if (slot.inflight.length === 1) this.#startTimer(slot);
     worker.predict(jobs.map((job) => job.input)).then(
       (reply) => {
         if (slot.worker !== worker || slot.inflight[0] !== jobs) return;
-        clearTimeout(slot.timer);
         slot.inflight.shift();
-        this.#startTimer(slot, worker);
+        this.#startTimer(slot);
         jobs.forEach((job, index) => {
           const result = reply.results?.[index];
           if (reply.code === 200 && result !== undefined) job.settle({ kind: "result", result });
@@ -338,6 +353,7 @@ export class Model {
     await Promise.all(
       this.#slots.map(async (slot) => {
         clearTimeout(slot.restartTimer);
+        this.#clearTimer(slot);
         const worker = slot.worker;
         if (worker !== undefined) {
           await worker.stop();

@@ -7,9 +7,15 @@ function mimeType(contentType: string | undefined): string {
   return (contentType ?? "").split(";")[0]!.trim();
 }
 
+const PARAMETER_PATTERNS = new Map<string, RegExp>();
+
 function headerParameter(header: string, name: string): string | undefined {
-  const match = new RegExp(`(?:^|;)\\s*${name}="?([^";]*)"?`, "i").exec(header);
-  return match?.[1];
+  let pattern = PARAMETER_PATTERNS.get(name);
+  if (pattern === undefined) {
+    pattern = new RegExp(`(?:^|;)\\s*${name}="?([^";]*)"?`, "i");
+    PARAMETER_PATTERNS.set(name, pattern);
+  }
+  return pattern.exec(header)?.[1];
 }
 
 /** Splits a multipart/form-data body into parameters named by their Content-Disposition, as MMS does. */
@@ -48,7 +54,7 @@ export function parseMultipart(body: Buffer, boundary: string): Parameter[] {
 }
 
 /**
- * Lays an HTTP request out the way MMS hands it to a worker: query parameters (only when `withQuery`: MMS passes
+ * Lays an HTTP request out the way MMS hands it to a worker: query parameters (only when `url` is given: MMS passes
  * them on `/invocations`, `/models/{name}/invoke` and `/{name}/predict`, not on `/predictions/{name}`), then form
  * fields or `body`.
  */
@@ -62,13 +68,13 @@ export function buildRequestInput(
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
     headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
   const parameters: Parameter[] = [];
-  if (url !== undefined)
+  if (url !== undefined && url.search !== "")
     for (const [name, value] of url.searchParams)
       parameters.push({ name, contentType: "", value: Buffer.from(value) });
   const contentType = req.headers["content-type"];
   const mime = mimeType(contentType).toLowerCase();
-  const boundary = contentType === undefined ? undefined : headerParameter(contentType, "boundary");
-  if (mime === "multipart/form-data" && boundary !== undefined) {
+  const boundary = mime === "multipart/form-data" ? headerParameter(contentType!, "boundary") : undefined;
+  if (boundary !== undefined) {
     parameters.push(...parseMultipart(body, boundary));
   } else if (mime === "application/x-www-form-urlencoded") {
     for (const [name, value] of new URLSearchParams(body.toString("utf8"))) {

@@ -258,8 +258,7 @@ export class WorkerProcess {
     if (this.#exit !== undefined) return Promise.reject(new WorkerGoneError(this.#exit));
     return new Promise((resolve, reject) => {
       this.#waiting.push({ resolve, reject });
-      // One write per frame: one syscall, and the worker never sees half a header.
-      this.#socket.write(Buffer.concat(encodeFrame(header, chunks)));
+      this.#socket.write(encodeFrame(header, chunks));
     });
   }
 

@@ -7,6 +7,7 @@ import json
 import struct
 
 _U32 = struct.Struct("!I")
+_PREFIX = struct.Struct("!II")
 
 
 class Channel(object):
@@ -30,4 +31,5 @@ class Channel(object):
     def write(self, header, chunks=()):
         encoded = json.dumps(header, separators=(",", ":")).encode("utf-8")
         total = 4 + len(encoded) + sum(len(c) for c in chunks)
-        self._sock.sendall(b"".join([_U32.pack(total), _U32.pack(len(encoded)), encoded] + list(chunks)))
+        # One buffer, one sendall: the front end gets the frame in a single write.
+        self._sock.sendall(b"".join((_PREFIX.pack(total, len(encoded)), encoded, *chunks)))
