@@ -13,6 +13,11 @@ import { realServices } from "./services.ts";
 
 declare const __SAGEMAKER_SERVE_VERSION__: string;
 
+// Children get the environment as it came in; only our own process silences the AWS SDK's Node 20 notice,
+// a multi-line stderr block that would break JSON log lines when CA_REPOSITORY_ARN is set.
+const env = { ...process.env };
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 const escalation = new AbortController();
 let forward: ((signal: NodeJS.Signals) => void) | undefined;
 const router = installSignalRouter({
@@ -45,7 +50,7 @@ const io: CommandIo = {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
   cwd: process.cwd(),
-  env: process.env,
+  env,
   signal: router.signal,
   isTTY: process.stdout.isTTY === true,
 };
