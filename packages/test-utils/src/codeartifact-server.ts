@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { listenOnLoopback } from "./loopback-server.ts";
 
 /** The two CodeArtifact operations the fake speaks. */
 export type CodeArtifactOperation = "GetAuthorizationToken" | "GetRepositoryEndpoint";
@@ -260,7 +260,6 @@ export async function startCodeArtifactServer(
   } = options;
   const requests: RecordedCodeArtifactRequest[] = [];
   let rules: FailureRule[] = [];
-  const sockets = new Set<Socket>();
 
   const server = createServer((req, res) => {
     void (async () => {
@@ -355,15 +354,7 @@ export async function startCodeArtifactServer(
       if (!res.headersSent) sendError(res, 500, "InternalServerException", { message: String(error) });
     });
   });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenOnLoopback(server);
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -375,9 +366,6 @@ export async function startCodeArtifactServer(
     reset: () => {
       rules = [];
     },
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close,
   };
 }

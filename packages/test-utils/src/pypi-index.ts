@@ -1,11 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo, Socket } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { execa } from "execa";
 import type { Wheel } from "./wheel.ts";
+import { listenOnLoopback } from "./loopback-server.ts";
 
 export interface PypiIndexOptions {
   /** Wheels to serve (from `writeWheel`). */
@@ -73,7 +73,6 @@ export async function startPypiIndex(options: PypiIndexOptions = {}): Promise<Py
     throw new TypeError(`startPypiIndex: basePath must start and end with "/", got ${basePath}`);
   }
   const requests: RecordedIndexRequest[] = [];
-  const sockets = new Set<Socket>();
   const projects = new Map<string, Wheel[]>();
   for (const wheel of wheels) {
     const key = normalizeProjectName(wheel.name);
@@ -159,24 +158,13 @@ export async function startPypiIndex(options: PypiIndexOptions = {}): Promise<Py
   const server = tls
     ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler)
     : createHttpServer(handler);
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenOnLoopback(server);
   const origin = `${tls ? "https" : "http"}://127.0.0.1:${port}`;
   return {
     url: `${origin}${basePath}`,
     origin,
     requests,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close,
   };
 }
 

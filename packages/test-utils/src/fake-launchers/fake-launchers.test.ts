@@ -21,16 +21,22 @@ const tempDirs: string[] = [];
 
 afterEach(async () => {
   for (const dir of tempDirs.splice(0)) {
-    for (const proc of await findProcesses(dir)) {
-      try {
-        process.kill(proc.pid, "SIGKILL");
-      } catch {
-        // gone
-      }
-    }
-    await waitFor(async () => (await findProcesses(dir)).length === 0, {
-      description: "no fake process left",
-    });
+    // Kill on every pass: a launcher killed mid-spawn can still leave a child that appears a moment later.
+    // Zombies are left to whoever reaps them (PID 1 here reaps orphans late): they run nothing.
+    await waitFor(
+      async () => {
+        const live = (await findProcesses(dir)).filter((proc) => proc.state !== "Z");
+        for (const proc of live) {
+          try {
+            process.kill(proc.pid, "SIGKILL");
+          } catch {
+            // gone
+          }
+        }
+        return live.length === 0;
+      },
+      { description: "no fake process left", timeoutMs: 15_000, intervalMs: 50 },
+    );
   }
   started.splice(0);
 });
