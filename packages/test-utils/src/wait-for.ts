@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
 export interface WaitForOptions {
-  /** Give up after this long. Default 5000 ms. */
+  /** Give up after this long. Default 15 s: generous, because CI shares two cores among every package. */
   timeoutMs?: number;
   /** Pause between tries. Default 20 ms. */
   intervalMs?: number;
@@ -15,7 +15,7 @@ export interface WaitForOptions {
  */
 export async function waitFor<T>(
   check: () => T | Promise<T>,
-  { timeoutMs = 5000, intervalMs = 20, description = "condition" }: WaitForOptions = {},
+  { timeoutMs = 15_000, intervalMs = 20, description = "condition" }: WaitForOptions = {},
 ): Promise<Exclude<T, false | null | undefined>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
