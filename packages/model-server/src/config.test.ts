@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { builtinServerConfig, parseServeEnvironment, renderBuiltinConfig } from "@sagemaker-serve/env-config";
 import { parseBuiltinServerConfig } from "./config.ts";
 
 const VALID = {
@@ -28,6 +29,16 @@ describe("parseBuiltinServerConfig", () => {
     expect(
       parseBuiltinServerConfig(JSON.stringify({ ...VALID, workers: 4, program: "main.py" })).workers,
     ).toBe(4);
+  });
+
+  it("reads exactly what env-config renders, for defaults and for a multi-model environment", () => {
+    for (const env of [
+      {},
+      { SAGEMAKER_MULTI_MODEL: "true", SAGEMAKER_MODEL_SERVER_WORKERS: "3", SAGEMAKER_BIND_TO_PORT: "9000" },
+    ]) {
+      const settings = parseServeEnvironment(env);
+      expect(parseBuiltinServerConfig(renderBuiltinConfig(settings))).toEqual(builtinServerConfig(settings));
+    }
   });
 
   it("lists every problem at once", () => {
