@@ -1,12 +1,13 @@
 // Sums vitest's JSON reports of every package into one `tests: N passed, M failed` line.
 // Exits 1 when a test failed or when no test ran.
 import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 const perPackage = [];
+const failures = [];
 for (const group of ["packages", "apps"]) {
   for (const entry of await readdir(group, { withFileTypes: true }).catch(() => [])) {
     if (!entry.isDirectory()) continue;
@@ -24,11 +25,32 @@ for (const group of ["packages", "apps"]) {
       (file) => file.status === "failed" && !(file.assertionResults ?? []).some((t) => t.status === "failed"),
     ).length;
     failed += (report.numFailedTests ?? 0) + brokenFiles;
+    for (const file of report.testResults ?? []) {
+      const where = join(
+        group,
+        entry.name,
+        relative(join(process.cwd(), group, entry.name), file.name ?? ""),
+      );
+      const failedTests = (file.assertionResults ?? []).filter((t) => t.status === "failed");
+      for (const test of failedTests)
+        failures.push({ where, title: test.fullName ?? test.title, messages: test.failureMessages ?? [] });
+      if (file.status === "failed" && failedTests.length === 0)
+        failures.push({ where, title: "(file)", messages: [file.message ?? ""] });
+    }
     skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
     perPackage.push(
       `${group}/${entry.name}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`,
     );
   }
+}
+// CI logs are often seen only by their tail: repeat each failure's name and first lines here.
+for (const { where, title, messages } of failures) {
+  console.log(`FAILED ${where} > ${title}`);
+  const lines = messages
+    .join("\n")
+    .split("\n")
+    .filter((line) => line.trim() !== "");
+  for (const line of lines.slice(0, 8)) console.log(`    ${line}`);
 }
 for (const line of perPackage) console.log(`  ${line}`);
 console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
