@@ -299,7 +299,8 @@ describe("serve: requirements.txt", () => {
         SAGEMAKER_SERVE_PYTHON: python,
         PIP_INDEX_URL: index.url,
         PIP_CONFIG_FILE: "/dev/null",
-        SAGEMAKER_SERVE_PIP_TIMEOUT_SECONDS: "3",
+        // Long enough for pip to start and ask the index on a loaded CI machine.
+        SAGEMAKER_SERVE_PIP_TIMEOUT_SECONDS: "10",
       }),
       cwd: s.dir,
     });
