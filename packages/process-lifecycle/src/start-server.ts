@@ -70,6 +70,11 @@ export interface ServerHandle {
   kill(options?: { reason?: string }): Promise<ServerExit>;
   /** Forwards a signal to the server process (the launcher until the server is found). False when nobody got it. */
   signal(signal: NodeJS.Signals): boolean;
+  /**
+   * SIGKILL to every process group of the server, synchronously and without waiting: for a supervisor that is
+   * about to die (an uncaught error) and must not leave the server behind. No-op once the server is gone.
+   */
+  killNow(): void;
 }
 
 interface Deferred<T> {
@@ -521,6 +526,9 @@ export function startServer(spec: StartServerSpec): ServerHandle {
       const target = serverPid ?? launcherPid;
       if (target === undefined || exited.settled) return false;
       return signalProcess(target, signal);
+    },
+    killNow: () => {
+      if (!exited.settled) sendToAll("SIGKILL");
     },
   };
 }

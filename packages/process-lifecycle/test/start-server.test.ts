@@ -63,7 +63,8 @@ describe("startServer: discovery and readiness", () => {
   it('MMS-style 200 "Unhealthy" is not ready: SERVER_NOT_READY at the deadline, and the group is stopped', async () => {
     const { handle } = await launch({
       server: ["--ping", "unhealthy"],
-      startupTimeoutMs: 1500,
+      // The deadline covers spawn and start-up too: the server must answer at least once before it on a loaded machine.
+      startupTimeoutMs: 5000,
       stopGraceMs: 500,
     });
     await handle.found;
@@ -73,7 +74,7 @@ describe("startServer: discovery and readiness", () => {
     );
     expect(error).toMatchObject({ code: "SERVER_NOT_READY" });
     expect((error as Error).message).toContain("Unhealthy");
-    expect((error as Error).message).toContain("1500 ms");
+    expect((error as Error).message).toContain("5000 ms");
     const exit = await handle.exited;
     expect(exit).toMatchObject({
       kind: "failed",
@@ -86,7 +87,7 @@ describe("startServer: discovery and readiness", () => {
   it("a /ping that never answers: each probe is cut at the client timeout, SERVER_NOT_READY at the deadline", async () => {
     const { handle } = await launch({
       server: ["--ping", "never"],
-      startupTimeoutMs: 1500,
+      startupTimeoutMs: 5000,
       stopGraceMs: 500,
     });
     await expect(handle.ready).rejects.toMatchObject({
@@ -175,13 +176,15 @@ describe("startServer: discovery and readiness", () => {
 
   it("two server processes: the toolkit's 'multiple ... not supported' message", async () => {
     // An old server with the same main class is already running (the toolkit would attach to it).
-    const first = await launch({ mode: "direct", http: false });
+    // Never ready (no HTTP): a long deadline keeps it alive, whatever the second launch's pace.
+    const first = await launch({ mode: "direct", http: false, startupTimeoutMs: 60_000 });
     await first.handle.found;
     // The new server is not the launcher's descendant, so the whole-table scan sees both.
     const { handle } = await launch({
       mode: "double-fork",
       mainClass: first.mainClass,
-      startupTimeoutMs: 1500,
+      // Fails as soon as both are seen; the deadline only has to outlast a slow double fork.
+      startupTimeoutMs: 10_000,
     });
     const error = await handle.found.then(
       () => undefined,

@@ -64,6 +64,26 @@ describe("startServer: stopping (reliability §6 cases 2–4, 6–8)", () => {
     expect(await liveWithToken(token)).toEqual([]);
   });
 
+  it.each(["foreground", "daemon", "double-fork"] as const)(
+    "killNow() (%s) SIGKILLs launcher, server and workers at once, for a supervisor about to die",
+    async (mode) => {
+      const { handle, token } = await launch({
+        mode,
+        server: ["--on-term", "ignore", "--workers", "2", "--workers-stay"],
+        stopGraceMs: 60_000,
+      });
+      await handle.ready;
+      await waitFor(async () => (await liveWithToken(token)).length >= 3);
+      handle.killNow();
+      // Nothing was awaited: the signals went out before killNow returned.
+      await waitFor(async () => (await liveWithToken(token)).length === 0, { timeoutMs: 5000 });
+      const exit = await handle.exited;
+      expect(exit.kind).toBe("exited");
+      expect(exit.ranMs).toBeLessThan(60_000);
+      handle.killNow();
+    },
+  );
+
   it("case 8: foreground launcher exits 0 but the server died with 1 → still a failure", async () => {
     const { handle } = await launch({
       mode: "foreground",
