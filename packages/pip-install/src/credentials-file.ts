@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { chmod, mkdtemp, open, rm } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -8,6 +9,8 @@ export interface CredentialsFile {
   /** The 0600 netrc file (for pip's `NETRC` variable). */
   path: string;
   remove: () => Promise<void>;
+  /** Deletes it synchronously: for an abort, whose caller may exit before a promise settles. */
+  removeNow: () => void;
 }
 
 // Characters every netrc parser (Python 3.8 to 3.13, requests) reads the same way inside an unquoted token.
@@ -43,7 +46,7 @@ export async function writeCredentialsFile(options: {
     } finally {
       await handle.close();
     }
-    return { dir, path, remove };
+    return { dir, path, remove, removeNow: () => rmSync(dir, { recursive: true, force: true }) };
   } catch (error) {
     await remove();
     throw error;

@@ -245,6 +245,8 @@ export async function installRequirements(
           password: split.password ?? "",
         });
         pipEnv.NETRC = credentials.path;
+        // The token must be gone by the time abort() returns: a crashing caller exits right after it.
+        signal.addEventListener("abort", credentials.removeNow, { once: true });
       }
     }
     if (signal.aborted) throw signal.reason;
@@ -280,6 +282,7 @@ export async function installRequirements(
     return result("installed");
   } finally {
     clearTimeout(timer);
+    if (credentials) signal.removeEventListener("abort", credentials.removeNow);
     await credentials?.remove();
   }
 }

@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -128,6 +129,8 @@ describe("installRequirements: time limits and cancellation", () => {
     expect((await readdir(tmpDir)).length).toBe(1);
     const reason = new Error("shutting down");
     controller.abort(reason);
+    // Synchronously: a caller that exits right after abort() (a crash) leaves no token behind.
+    expect(readdirSync(tmpDir)).toEqual([]);
     await expect(pending).rejects.toBe(reason);
     expect(await processesWith(requirementsPath)).toEqual([]);
     expect(await readdir(tmpDir)).toEqual([]);
