@@ -7,6 +7,7 @@ import { installSignalRouter } from "@sagemaker-serve/process-lifecycle";
 import { runCli } from "./cli.ts";
 import type { CommandIo } from "./commands/command-io.ts";
 import { buildCommands } from "./commands/commands.ts";
+import { installCrashGuard } from "./crash-guard.ts";
 import { EXIT } from "./exit-codes.ts";
 import type { Runtime } from "./runtime.ts";
 import { realServices } from "./services.ts";
@@ -17,6 +18,16 @@ declare const __SAGEMAKER_SERVE_VERSION__: string;
 // a multi-line stderr block that would break JSON log lines when CA_REPOSITORY_ARN is set.
 const env = { ...process.env };
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+// A log reader that went away (EPIPE) must not take the supervisor down in the middle of a stop: the
+// lines are lost, supervision goes on.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
+const crashGuard = installCrashGuard({
+  target: process,
+  write: (text) => void process.stderr.write(text),
+  exit: (code) => process.exit(code),
+  exitCode: EXIT.failure,
+});
 
 const escalation = new AbortController();
 let forward: ((signal: NodeJS.Signals) => void) | undefined;
@@ -43,6 +54,7 @@ const runtime: Runtime = {
   setForwardTarget: (target) => {
     forward = target;
   },
+  onCrash: (cleanup) => crashGuard.onCrash(cleanup),
   services: realServices(import.meta.url),
 };
 

@@ -48,5 +48,10 @@ export interface Runtime {
   stopSignal: () => string | undefined;
   /** Where SIGQUIT/SIGUSR1/SIGUSR2 go: serve points it at the server once started. */
   setForwardTarget: (forward: ((signal: NodeJS.Signals) => void) | undefined) => void;
+  /**
+   * Registers a synchronous cleanup for an uncaught error (serve: kill the server), which returns what it did or
+   * undefined; returns its removal.
+   */
+  onCrash: (cleanup: () => string | undefined) => () => void;
   services: ServeServices;
 }

@@ -99,12 +99,20 @@ export interface CliRun {
   waitForOutput: (pattern: RegExp | string, timeoutMs?: number) => Promise<void>;
 }
 
-/** Runs `node dist/sagemaker-serve.js ...args`, optionally under a wrapper (`["tini", "--"]`, unshare...). */
+/**
+ * Runs `node dist/sagemaker-serve.js ...args`, optionally under a wrapper (`["tini", "--"]`, unshare...) and with
+ * options for node itself (`--import` of a fixture).
+ */
 export function runCli(
   args: string[],
-  { env, cwd, wrapper = [] }: { env: Record<string, string>; cwd: string; wrapper?: string[] },
+  {
+    env,
+    cwd,
+    wrapper = [],
+    nodeArgs = [],
+  }: { env: Record<string, string>; cwd: string; wrapper?: string[]; nodeArgs?: string[] },
 ): CliRun {
-  const argv = [...wrapper, process.execPath, BUNDLE, ...args];
+  const argv = [...wrapper, process.execPath, ...nodeArgs, BUNDLE, ...args];
   const child = spawn(argv[0]!, argv.slice(1), { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));

@@ -239,6 +239,29 @@ describe("serve: requirements.txt", () => {
     expect(await s.fakes.records()).toEqual([]);
   });
 
+  it("takes pip's processes down with it when sagemaker-serve dies of an uncaught error mid-install", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const python = await makeVenv(s);
+    const index = await startPypiIndex({ wheels: [await demoWheel(s)], hang: true });
+    onTestFinished(() => index.close());
+    await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
+    const cli = runCli([], {
+      env: s.env({ SAGEMAKER_SERVE_PYTHON: python, PIP_INDEX_URL: index.url, PIP_CONFIG_FILE: "/dev/null" }),
+      cwd: s.dir,
+      nodeArgs: ["--import", new URL("fixtures/node/crash-on-sigusr2.mjs", import.meta.url).href],
+    });
+    // pip now waits on the index in silence: it would not notice its reader is gone for minutes.
+    await expect.poll(() => index.requests.length, { timeout: 20_000 }).toBeGreaterThan(0);
+    cli.child.kill("SIGUSR2");
+    expect(await cli.exit).toEqual({ code: 1, signal: null });
+    expect(cli.output()).toContain("Error: injected crash (test fixture)");
+    expect(cli.output()).toContain("killed pip's process group before exiting");
+    await expect
+      .poll(async () => (await findProcesses(s.dir)).filter((p) => p.state !== "Z"), { timeout: 2000 })
+      .toEqual([]);
+    expect(await s.fakes.records()).toEqual([]);
+  });
+
   it("fails with the toolkit's text when pip cannot install, before any server, without the token", async () => {
     const s = await useServeSetup({ flavors: ["mms"] });
     const python = await makeVenv(s);

@@ -4,6 +4,8 @@ import { access, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { waitFor } from "@sagemaker-serve/test-utils";
+import { findProcesses } from "@sagemaker-serve/test-utils/fake-launchers/fake-launchers";
 import { runCli, useServeSetup } from "./harness.ts";
 
 describe("serve: failures", () => {
@@ -17,6 +19,26 @@ describe("serve: failures", () => {
     // The JVM is not our child (the foreground launcher exits 0 whatever it did), so its status is unknown: 1.
     expect(await cli.exit).toEqual({ code: 1, signal: null });
     expect(cli.output()).toContain("the model server exited by itself");
+  });
+
+  it("takes the server down with it when sagemaker-serve itself dies of an uncaught error", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const cli = runCli([], {
+      // A server that ignores SIGTERM: only the crash guard's SIGKILL can end it in time.
+      env: s.env({}, { IGNORE_SIGTERM: "1", WORKERS: 2 }),
+      cwd: s.dir,
+      nodeArgs: ["--import", new URL("fixtures/node/crash-on-sigusr2.mjs", import.meta.url).href],
+    });
+    await cli.waitForOutput(/ready in \d+ ms/);
+    expect((await findProcesses(s.dir)).length).toBeGreaterThanOrEqual(4);
+    cli.child.kill("SIGUSR2");
+    expect(await cli.exit).toEqual({ code: 1, signal: null });
+    expect(cli.output()).toContain("Error: injected crash (test fixture)");
+    expect(cli.output()).toContain("This is a bug in sagemaker-serve");
+    expect(cli.output()).toContain("killed the model server's process groups before exiting");
+    await waitFor(async () => (await findProcesses(s.dir)).every((p) => p.state === "Z"), {
+      description: "the server's processes are gone",
+    });
   });
 
   it("refuses to supervise two server processes (multiple mms model servers)", async () => {

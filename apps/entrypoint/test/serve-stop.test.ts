@@ -61,6 +61,21 @@ describe("serve: stopping", () => {
     expect(cli.output()).toContain("server did not stop in time: sent SIGKILL to its process group");
   });
 
+  it("still stops the server when whoever read its output went away (EPIPE on every log line)", async () => {
+    const s = await useServeSetup({ flavors: ["mms"] });
+    const cli = runCli([], {
+      env: s.env({ SAGEMAKER_SERVE_STOP_GRACE_SECONDS: "1" }, { IGNORE_SIGTERM: "1" }),
+      cwd: s.dir,
+    });
+    await cli.waitForOutput(/ready in \d+ ms/);
+    cli.child.stdout!.destroy();
+    cli.child.stderr!.destroy();
+    expect((await ping(s.port)).status).toBe(200);
+    cli.child.kill("SIGTERM");
+    expect(await cli.exit).toEqual({ code: 137, signal: null });
+    expect((await findProcesses(s.dir)).filter((p) => p.state !== "Z")).toEqual([]);
+  });
+
   it("escalates at once on a second SIGTERM", async () => {
     const s = await useServeSetup({ flavors: ["mms"] });
     const cli = runCli([], { env: s.env({}, { IGNORE_SIGTERM: "1" }), cwd: s.dir });

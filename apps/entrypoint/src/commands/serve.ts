@@ -71,18 +71,29 @@ async function installRequirements(
   log.info(`installing packages from requirements.txt with ${python} (from ${source})`, {
     path: settings.requirementsPath,
   });
-  const result = await runtime.services.installRequirements({
-    python,
-    requirementsPath: settings.requirementsPath,
-    index,
-    cwd: io.cwd,
-    timeoutMs: settings.pipTimeoutMs,
-    force: settings.pipForce,
-    allowIndexOptions: settings.pipAllowIndexOptions,
-    signal: io.signal,
-    onLine: (line) => io.stderr(`${line}\n`),
-    onWarning: (message) => log.warn(message),
+  // If sagemaker-serve dies of a bug mid-install, the abort kills pip's process group synchronously.
+  const crash = new AbortController();
+  const forgetCrashCleanup = runtime.onCrash(() => {
+    crash.abort(new Error("sagemaker-serve crashed"));
+    return "killed pip's process group";
   });
+  let result;
+  try {
+    result = await runtime.services.installRequirements({
+      python,
+      requirementsPath: settings.requirementsPath,
+      index,
+      cwd: io.cwd,
+      timeoutMs: settings.pipTimeoutMs,
+      force: settings.pipForce,
+      allowIndexOptions: settings.pipAllowIndexOptions,
+      signal: AbortSignal.any([io.signal, crash.signal]),
+      onLine: (line) => io.stderr(`${line}\n`),
+      onWarning: (message) => log.warn(message),
+    });
+  } finally {
+    forgetCrashCleanup();
+  }
   const what = result.skipped
     ? `requirements already installed${result.detail ? ` (${result.detail})` : ""}`
     : "requirements installed";
@@ -149,6 +160,12 @@ export async function runServe(argv: string[], io: CommandIo, runtime: Runtime):
   if (runsAsPid1(runtime.pid)) log.warn(PID1_WARNING);
 
   let handle: ServerHandle | undefined;
+  // If sagemaker-serve itself dies of a bug, the server must not outlive it.
+  const forgetCrashCleanup = runtime.onCrash(() => {
+    if (handle === undefined) return undefined;
+    handle.killNow();
+    return "killed the model server's process groups";
+  });
   try {
     const plan = await planLaunch(settings, io, runtime);
     log.info(`backend ${plan.backend.name}: ${plan.reason}`, { backend: plan.backend.name });
@@ -256,6 +273,8 @@ export async function runServe(argv: string[], io: CommandIo, runtime: Runtime):
     if (runtime.stopSignal() !== undefined && io.signal.aborted) return stoppedDuringStartup(runtime, log);
     log.error(formatError(error));
     return failureCode(error);
+  } finally {
+    forgetCrashCleanup();
   }
 }
 
