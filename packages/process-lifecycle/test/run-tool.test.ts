@@ -74,12 +74,13 @@ describe("runTool", () => {
         command: "sh",
         args: ["-c", script, token, NODE],
         env: { PATH: process.env.PATH },
-        timeoutMs: 300,
+        // Long enough for sh to reach its trap on a loaded machine, or SIGTERM alone would end it.
+        timeoutMs: 1000,
         killGraceMs: 200,
       }),
     );
     expect(error).toMatchObject({ code: "TOOL_TIMEOUT", signal: "SIGKILL" });
-    expect(error.message).toBe("sh did not finish within 300 ms and was killed");
+    expect(error.message).toBe("sh did not finish within 1000 ms and was killed");
     expect(await liveWithToken(token)).toEqual([]);
   });
 
