@@ -109,21 +109,25 @@ export class WorkerProcess {
   private constructor(options: WorkerStartOptions) {
     this.id = options.id;
     const prefix = `[${printable(options.modelName)}]`;
-    this.#child = spawn(options.python, [join(options.pythonDir, "model_worker.py"), "--fd", "3"], {
-      cwd: options.modelDir,
-      env: {
-        ...options.env,
-        // Like MMS: the model directory is appended to PYTHONPATH, so the handler's own subprocesses find it too.
-        PYTHONPATH: options.env.PYTHONPATH
-          ? `${options.env.PYTHONPATH}:${options.modelDir}`
-          : options.modelDir,
-        PYTHONUNBUFFERED: "1",
+    this.#child = spawn(
+      options.python,
+      [join(options.pythonDir, "model_worker.py"), "--fd", "3", "--parent", String(process.pid)],
+      {
+        cwd: options.modelDir,
+        env: {
+          ...options.env,
+          // Like MMS: the model directory is appended to PYTHONPATH, so the handler's own subprocesses find it too.
+          PYTHONPATH: options.env.PYTHONPATH
+            ? `${options.env.PYTHONPATH}:${options.modelDir}`
+            : options.modelDir,
+          PYTHONUNBUFFERED: "1",
+        },
+        stdio: ["ignore", "pipe", "pipe", "pipe"],
+        // Own process group: a SIGTERM sent to the server's group must not kill workers mid-request; the server
+        // drains them itself. If the server dies, the kernel kills them (PR_SET_PDEATHSIG), even mid-request.
+        detached: true,
       },
-      stdio: ["ignore", "pipe", "pipe", "pipe"],
-      // Own process group: a SIGTERM sent to the server's group must not kill workers mid-request; the server
-      // drains them itself, and they exit on EOF if the server dies.
-      detached: true,
-    });
+    );
     this.#socket = this.#child.stdio[3] as Socket;
     if (this.#child.pid !== undefined) {
       try {

@@ -9,6 +9,7 @@ import sys
 import traceback
 
 from sagemaker_serve_worker import model_loader
+from sagemaker_serve_worker.parent_death import die_with_parent
 from sagemaker_serve_worker.protocol import Channel
 
 TOOLKIT_MODULES = (
@@ -89,6 +90,7 @@ def load_model(request):
 def main(argv):
     logging.basicConfig(stream=sys.stdout, format="%(message)s", level=logging.INFO)
     fd = int(argv[argv.index("--fd") + 1]) if "--fd" in argv else 3
+    die_with_parent(int(argv[argv.index("--parent") + 1]) if "--parent" in argv else None)
     # Move the protocol socket off its well-known number and out of reach of the handler's subprocesses.
     sock = socket.socket(fileno=os.dup(fd))
     os.close(fd)
