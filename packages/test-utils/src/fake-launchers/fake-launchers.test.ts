@@ -16,6 +16,8 @@ import {
 } from "./fake-launchers.ts";
 
 const SERVER = fileURLToPath(new URL("./server.mjs", import.meta.url));
+// Waits that include starting the launcher and server node processes: generous for a loaded CI machine.
+const STARTUP_MS = 30_000;
 const started: ChildProcess[] = [];
 const tempDirs: string[] = [];
 
@@ -112,7 +114,9 @@ describe("fake multi-model-server launcher", () => {
     const s = await setup([], { WORKERS: 2 });
     const launcher = run(join(s.fakes.binDir, "multi-model-server"), mmsArgs(s), s.env, s.dir);
     expect((await launcher.exit).code).toBe(0);
-    const server = await waitFor(async () => (await s.fakes.records()).find((r) => r.role === "server"));
+    const server = await waitFor(async () => (await s.fakes.records()).find((r) => r.role === "server"), {
+      timeoutMs: STARTUP_MS,
+    });
     const pidText = await readFile(join(s.dir, ".model_server.pid"), "utf8");
     expect(pidText).toBe(String(server.pid));
     expect(server.ppid).not.toBe(launcher.child.pid);
@@ -129,12 +133,15 @@ describe("fake multi-model-server launcher", () => {
       `model=${s.modelDir}`,
     ]);
     expect(server.cmdline).toContain(`-Dlog4j.configurationFile=file://${s.logConfig}`);
-    await waitFor(async () => (await ping(s.port)).status === 200, { timeoutMs: 10_000 });
+    await waitFor(async () => (await ping(s.port)).status === 200, { timeoutMs: STARTUP_MS });
     expect(JSON.parse((await ping(s.port)).body)).toEqual({ status: "Healthy" });
-    const workers = await waitFor(async () => {
-      const found = (await s.fakes.records()).filter((r) => r.role === "worker");
-      return found.length === 2 ? found : undefined;
-    });
+    const workers = await waitFor(
+      async () => {
+        const found = (await s.fakes.records()).filter((r) => r.role === "worker");
+        return found.length === 2 ? found : undefined;
+      },
+      { timeoutMs: STARTUP_MS },
+    );
     for (const worker of workers) {
       expect(worker.ppid).toBe(server.pid);
       expect(worker.cmdline).not.toContain(FAKE_MAIN_CLASS.mms);
@@ -154,7 +161,9 @@ describe("fake multi-model-server launcher", () => {
       s.env,
       s.dir,
     );
-    const server = await waitFor(async () => (await s.fakes.records()).find((r) => r.role === "server"));
+    const server = await waitFor(async () => (await s.fakes.records()).find((r) => r.role === "server"), {
+      timeoutMs: STARTUP_MS,
+    });
     expect(server.ppid).toBe(launcher.child.pid);
     launcher.child.kill("SIGTERM");
     expect(await launcher.exit).toEqual({ code: null, signal: "SIGTERM" });
@@ -226,7 +235,7 @@ describe("fake multi-model-server launcher", () => {
   it("answers 200 with Unhealthy until the workers are ready", async () => {
     const s = await setup([], { WORKER_READY_DELAY_MS: 60_000 });
     run(join(s.fakes.binDir, "multi-model-server"), mmsArgs(s, ["--foreground"]), s.env, s.dir);
-    await waitFor(async () => (await ping(s.port)).status === 200, { timeoutMs: 10_000 });
+    await waitFor(async () => (await ping(s.port)).status === 200, { timeoutMs: STARTUP_MS });
     expect(JSON.parse((await ping(s.port)).body)).toEqual({ status: "Unhealthy" });
   });
 });
@@ -236,7 +245,9 @@ describe("fake launcher --stop and the MME API", () => {
     const s = await setup([], { WORKERS: 2 });
     const launcher = run(join(s.fakes.binDir, "multi-model-server"), mmsArgs(s), s.env, s.dir);
     expect((await launcher.exit).code).toBe(0);
-    await waitFor(async () => (await s.fakes.records()).filter((r) => r.role === "worker").length === 2);
+    await waitFor(async () => (await s.fakes.records()).filter((r) => r.role === "worker").length === 2, {
+      timeoutMs: STARTUP_MS,
+    });
     const stop = run(join(s.fakes.binDir, "multi-model-server"), ["--stop"], s.env, s.dir);
     expect((await stop.exit).code).toBe(0);
     expect(stop.output()).toBe("Model server stopped.\n");
@@ -257,7 +268,7 @@ describe("fake launcher --stop and the MME API", () => {
       s.dir,
     );
     await waitFor(async () => (await ping(s.port).catch(() => ({ status: 0 }))).status === 200, {
-      timeoutMs: 10_000,
+      timeoutMs: STARTUP_MS,
     });
     const api = async (method: string, path: string, body?: object) => {
       const response = await fetch(`http://127.0.0.1:${s.port}${path}`, {
@@ -307,11 +318,12 @@ describe("fake server (the JVM)", () => {
   ] as const)("exits like a JVM on %s (%i)", async (signal, code) => {
     const s = await setup();
     const server = startServer(s);
-    await waitFor(() => server.output().includes("Model server started."), { description: "started" }).catch(
-      (e) => {
-        throw new Error(`${e.message}: ${server.output()} ${server.child.exitCode}`);
-      },
-    );
+    await waitFor(() => server.output().includes("Model server started."), {
+      description: "started",
+      timeoutMs: STARTUP_MS,
+    }).catch((e) => {
+      throw new Error(`${e.message}: ${server.output()} ${server.child.exitCode}`);
+    });
     server.child.kill(signal);
     expect((await server.exit).code).toBe(code);
   });
@@ -319,13 +331,16 @@ describe("fake server (the JVM)", () => {
   it("prints a thread dump on SIGQUIT and keeps running; ignores SIGTERM when told to", async () => {
     const s = await setup([], { IGNORE_SIGTERM: "1" });
     const server = startServer(s);
-    await waitFor(() => server.output().includes("Model server started."));
+    await waitFor(() => server.output().includes("Model server started."), { timeoutMs: STARTUP_MS });
     server.child.kill("SIGQUIT");
     await waitFor(() => server.output().includes("Full thread dump"));
     server.child.kill("SIGTERM");
-    await new Promise((done) => setTimeout(done, 300));
-    expect(server.child.exitCode).toBeNull();
+    await waitFor(
+      async () => (await s.fakes.records()).some((r) => r.role === "signal" && r.signal === "SIGTERM"),
+      { description: "the server received SIGTERM" },
+    );
     expect((await ping(s.port)).status).toBe(200);
+    expect(server.child.exitCode).toBeNull();
   });
 
   it("parses the config like java.util.Properties and substitutes $$VAR$$", async () => {
@@ -337,7 +352,7 @@ describe("fake server (the JVM)", () => {
       "    -Xms1g",
     ]);
     const server = startServer(s, { MY_HANDLER: "pkg.handler:handle", MMS_JOB_QUEUE_SIZE: "9" });
-    await waitFor(() => server.output().includes("Model server started."));
+    await waitFor(() => server.output().includes("Model server started."), { timeoutMs: STARTUP_MS });
     const record = (await s.fakes.records()).find((r) => r.role === "server")!;
     expect(record.properties).toMatchObject({
       default_service_handler: "pkg.handler:handle",
@@ -382,7 +397,7 @@ describe("fake torchserve", () => {
       s.dir,
     );
     await waitFor(async () => (await ping(s.port).catch(() => ({ status: 0 }))).status !== 0, {
-      timeoutMs: 10_000,
+      timeoutMs: STARTUP_MS,
     });
     expect(await ping(s.port)).toMatchObject({ status: 400 });
     const key = JSON.parse(await readFile(join(s.dir, "key_file.json"), "utf8")).inference.key;

@@ -49,7 +49,8 @@ export interface FakeKnobs {
 
 /** One line of the record file. */
 export interface FakeRecord {
-  role: "launcher" | "server" | "worker" | "listening" | "request" | "crash";
+  /** `signal`: the server received `signal` and ignored it (IGNORE_SIGTERM). */
+  role: "launcher" | "server" | "worker" | "listening" | "request" | "crash" | "signal";
   pid: number;
   ppid: number;
   pgid: number;
@@ -67,6 +68,8 @@ export interface FakeRecord {
   inference?: string;
   method?: string;
   path?: string;
+  signal?: NodeJS.Signals;
+  ignored?: boolean;
 }
 
 /** Environment entries for the knobs (`FAKE_MMS_STARTUP_DELAY_MS` defaults to 0 here to keep tests fast). */

@@ -31,10 +31,19 @@ const sigintInheritedIgnored = (() => {
 const workers = new Map(); // model name -> [{ child, ready }]
 let stopping = false;
 
-async function exitLikeJvm(code) {
+async function exitLikeJvm(code, signal) {
+  if (knob("IGNORE_SIGTERM", "") === "1") {
+    // Recorded so a test can wait for the signal to have arrived instead of sleeping and hoping it did; a record
+    // file already removed by a test's cleanup must not turn the ignored signal into a crash.
+    try {
+      record("signal", { signal, ignored: true });
+    } catch {
+      // ignored like the signal
+    }
+    return;
+  }
   if (stopping) return;
   stopping = true;
-  if (knob("IGNORE_SIGTERM", "") === "1") return;
   await sleep(numberKnob("STOP_DELAY_MS", 0));
   if (flavor === "torchserve") {
     // TorchServe's shutdown hook stops the workers; MMS has none and its workers notice the server is gone.
@@ -42,9 +51,9 @@ async function exitLikeJvm(code) {
   }
   process.exit(code);
 }
-process.on("SIGTERM", () => void exitLikeJvm(143));
-process.on("SIGHUP", () => void exitLikeJvm(129));
-if (!sigintInheritedIgnored) process.on("SIGINT", () => void exitLikeJvm(130));
+process.on("SIGTERM", () => void exitLikeJvm(143, "SIGTERM"));
+process.on("SIGHUP", () => void exitLikeJvm(129, "SIGHUP"));
+if (!sigintInheritedIgnored) process.on("SIGINT", () => void exitLikeJvm(130, "SIGINT"));
 // A listener also keeps node's defaults (SIGUSR1: the inspector, SIGUSR2: exit) away, so forwarding is observable.
 for (const name of ["SIGUSR1", "SIGUSR2"]) process.on(name, () => say(`received ${name}`));
 process.on("SIGQUIT", () => {
