@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { clearSecrets, formatError, redact } from "@sagemaker-serve/errors";
-import { useTempDir } from "@sagemaker-serve/test-utils";
+import { makeTempDir, waitFor, type TempDir } from "@sagemaker-serve/test-utils";
 import {
   startCodeArtifactServer,
   type CodeArtifactServer,
@@ -13,8 +13,18 @@ const ARN = "arn:aws:codeartifact:us-west-2:111122223333:repository/my-domain/my
 const CREDENTIALS = { accessKeyId: "AKIAFAKEFAKEFAKE0000", secretAccessKey: "fake-secret-key-for-tests" };
 
 let server: CodeArtifactServer;
+let home: TempDir;
 
 beforeEach(async () => {
+  // The machine's own AWS settings (a profile, container or web-identity credentials, retry mode, ~/.aws files)
+  // must not reach the SDK: on a CI host that has them, they change which credentials and retries a test gets.
+  for (const name of Object.keys(process.env)) if (name.startsWith("AWS_")) vi.stubEnv(name, undefined);
+  home = await makeTempDir();
+  vi.stubEnv("HOME", home.path);
+  vi.stubEnv("AWS_CONFIG_FILE", `${home.path}/none`);
+  vi.stubEnv("AWS_SHARED_CREDENTIALS_FILE", `${home.path}/none`);
+  vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
+  vi.stubEnv("AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED", "true");
   server = await startCodeArtifactServer({ credentials: CREDENTIALS });
 });
 
@@ -22,6 +32,7 @@ afterEach(async () => {
   vi.unstubAllEnvs();
   clearSecrets();
   await server.close();
+  await home.cleanup();
 });
 
 function resolve(options: Partial<ResolvePipIndexOptions> = {}) {
@@ -100,14 +111,9 @@ describe("resolvePipIndex against the CodeArtifact wire protocol", () => {
   });
 
   it("uses AWS_ENDPOINT_URL_CODEARTIFACT and credentials from the environment, as production does", async () => {
-    const home = await useTempDir();
-    vi.stubEnv("HOME", home);
-    vi.stubEnv("AWS_CONFIG_FILE", `${home}/none`);
-    vi.stubEnv("AWS_SHARED_CREDENTIALS_FILE", `${home}/none`);
     vi.stubEnv("AWS_ENDPOINT_URL_CODEARTIFACT", server.url);
     vi.stubEnv("AWS_ACCESS_KEY_ID", CREDENTIALS.accessKeyId);
     vi.stubEnv("AWS_SECRET_ACCESS_KEY", CREDENTIALS.secretAccessKey);
-    vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
     const index = await resolvePipIndex({ arn: ARN });
     expect(index.password).toBe(server.token);
     expect(server.requests).toHaveLength(2);
@@ -222,7 +228,7 @@ describe("resolvePipIndex against the CodeArtifact wire protocol", () => {
     server.fail("Hang");
     const controller = new AbortController();
     const pending = resolve({ signal: controller.signal });
-    await vi.waitFor(() => expect(server.requests).toHaveLength(1));
+    await waitFor(() => server.requests.length === 1, { description: "the request reached the service" });
     const reason = new Error("stop now");
     controller.abort(reason);
     await expect(pending).rejects.toBe(reason);
@@ -240,20 +246,13 @@ describe("resolvePipIndex against the CodeArtifact wire protocol", () => {
 });
 
 describe("resolvePipIndex without credentials", () => {
-  async function isolatedEnv(): Promise<void> {
-    const home = await useTempDir();
-    for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"]) {
-      vi.stubEnv(name, undefined);
-    }
-    vi.stubEnv("HOME", home);
-    vi.stubEnv("AWS_CONFIG_FILE", `${home}/none`);
-    vi.stubEnv("AWS_SHARED_CREDENTIALS_FILE", `${home}/none`);
-    vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
+  // beforeEach already removed every ambient credential source; only the endpoint is set.
+  function isolatedEnv(): void {
     vi.stubEnv("AWS_ENDPOINT_URL_CODEARTIFACT", server.url);
   }
 
   it("fails with CODEARTIFACT_NO_CREDENTIALS and a hint, with no request sent", async () => {
-    await isolatedEnv();
+    isolatedEnv();
     const error = await rejection(resolvePipIndex({ arn: ARN }));
     expect(error.code).toBe("CODEARTIFACT_NO_CREDENTIALS");
     expect(error.message).toContain("failed to configure pip to use codeartifact: no AWS credentials");
@@ -262,7 +261,7 @@ describe("resolvePipIndex without credentials", () => {
   });
 
   it("gives up on a credential source that never answers (container credentials endpoint)", async () => {
-    await isolatedEnv();
+    isolatedEnv();
     const silent: Server = createServer(() => {});
     await new Promise<void>((done) => silent.listen(0, "127.0.0.1", done));
     try {
