@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -19,6 +20,15 @@ describe("writeCredentialsFile", () => {
     expect(await readFile(file.path, "utf8")).toBe("machine 127.0.0.1 login aws password tok-abc.DEF_123\n");
     await file.remove();
     await expect(stat(file.dir)).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  it("removeNow() deletes the directory before it returns, and again without throwing", async () => {
+    const tmpDir = await useTempDir();
+    const file = await writeCredentialsFile({ tmpDir, host: "h", username: "aws", password: "secret-now" });
+    file.removeNow();
+    expect(existsSync(file.dir)).toBe(false);
+    expect(() => file.removeNow()).not.toThrow();
+    await file.remove();
   });
 
   it("makes a new directory each time, never reusing one", async () => {

@@ -9,7 +9,7 @@ export interface CredentialsFile {
   /** The 0600 netrc file (for pip's `NETRC` variable). */
   path: string;
   remove: () => Promise<void>;
-  /** Deletes it synchronously: for an abort, whose caller may exit before a promise settles. */
+  /** Deletes it synchronously, never throwing: for an abort, whose caller may exit before a promise settles. */
   removeNow: () => void;
 }
 
@@ -46,7 +46,14 @@ export async function writeCredentialsFile(options: {
     } finally {
       await handle.close();
     }
-    return { dir, path, remove, removeNow: () => rmSync(dir, { recursive: true, force: true }) };
+    const removeNow = () => {
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // It runs inside an abort listener, where a throw would be an uncaught exception; remove() tries again.
+      }
+    };
+    return { dir, path, remove, removeNow };
   } catch (error) {
     await remove();
     throw error;
