@@ -248,7 +248,7 @@ describe("serve: requirements.txt", () => {
     const cli = runCli([], {
       env: s.env({ SAGEMAKER_SERVE_PYTHON: python, PIP_INDEX_URL: index.url, PIP_CONFIG_FILE: "/dev/null" }),
       cwd: s.dir,
-      nodeArgs: ["--import", new URL("fixtures/node/crash-on-sigusr2.mjs", import.meta.url).href],
+      nodeArgs: ["--import", new URL("fixtures/node/inject-bug.mjs", import.meta.url).href],
     });
     // pip now waits on the index in silence: it would not notice its reader is gone for minutes.
     await expect.poll(() => index.requests.length, { timeout: 20_000 }).toBeGreaterThan(0);

@@ -21,25 +21,33 @@ describe("serve: failures", () => {
     expect(cli.output()).toContain("the model server exited by itself");
   });
 
-  it("takes the server down with it when sagemaker-serve itself dies of an uncaught error", async () => {
-    const s = await useServeSetup({ flavors: ["mms"] });
-    const cli = runCli([], {
-      // A server that ignores SIGTERM: only the crash guard's SIGKILL can end it in time.
-      env: s.env({}, { IGNORE_SIGTERM: "1", WORKERS: 2 }),
-      cwd: s.dir,
-      nodeArgs: ["--import", new URL("fixtures/node/crash-on-sigusr2.mjs", import.meta.url).href],
-    });
-    await cli.waitForOutput(/ready in \d+ ms/);
-    expect((await findProcesses(s.dir)).length).toBeGreaterThanOrEqual(4);
-    cli.child.kill("SIGUSR2");
-    expect(await cli.exit).toEqual({ code: 1, signal: null });
-    expect(cli.output()).toContain("Error: injected crash (test fixture)");
-    expect(cli.output()).toContain("This is a bug in sagemaker-serve");
-    expect(cli.output()).toContain("killed the model server's process groups before exiting");
-    await waitFor(async () => (await findProcesses(s.dir)).every((p) => p.state === "Z"), {
-      description: "the server's processes are gone",
-    });
-  });
+  it.each([
+    ["an uncaught exception", "SIGUSR2", "injected crash", []],
+    ["an unhandled rejection, under tini", "SIGUSR1", "injected rejection", ["/usr/bin/tini", "-s", "--"]],
+  ] as const)(
+    "takes the server down with it when sagemaker-serve itself dies of %s",
+    async (_bug, signal, text, wrapper) => {
+      const s = await useServeSetup({ flavors: ["mms"] });
+      const cli = runCli([], {
+        // A server that ignores SIGTERM: only the crash guard's SIGKILL can end it in time.
+        env: s.env({}, { IGNORE_SIGTERM: "1", WORKERS: 2 }),
+        cwd: s.dir,
+        wrapper: [...wrapper],
+        nodeArgs: ["--import", new URL("fixtures/node/inject-bug.mjs", import.meta.url).href],
+      });
+      await cli.waitForOutput(/ready in \d+ ms/);
+      expect((await findProcesses(s.dir)).length).toBeGreaterThanOrEqual(4);
+      cli.child.kill(signal);
+      // Under tini, tini exits with Node's code.
+      expect(await cli.exit).toEqual({ code: 1, signal: null });
+      expect(cli.output()).toContain(`Error: ${text} (test fixture)`);
+      expect(cli.output()).toContain("This is a bug in sagemaker-serve");
+      expect(cli.output()).toContain("killed the model server's process groups before exiting");
+      await waitFor(async () => (await findProcesses(s.dir)).every((p) => p.state === "Z"), {
+        description: "the server's processes are gone",
+      });
+    },
+  );
 
   it("refuses to supervise two server processes (multiple mms model servers)", async () => {
     const s = await useServeSetup({ flavors: ["mms"] });
