@@ -1,8 +1,9 @@
 import { access } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { waitFor } from "@sagemaker-serve/test-utils";
+// Outside the ephemeral range: a port from listen(0) could be taken by an outgoing connection before the fake binds it.
+export { freePort } from "@sagemaker-serve/test-utils";
 import { expect, onTestFinished } from "vitest";
 import { isGoneState, readCmdline, readProcessState } from "../src/proc-fs.ts";
 import { listPids } from "../src/proc-fs.ts";
@@ -56,16 +57,6 @@ export function trackedToken(cleanups: (() => Promise<unknown>)[] = []): string 
     expect(left, `fixture processes left behind (token ${token})`).toEqual([]);
   });
   return token;
-}
-
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
 }
 
 /** MMS-style health: 200 and a body whose status is "Healthy". */

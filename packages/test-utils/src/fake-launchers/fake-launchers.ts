@@ -1,5 +1,4 @@
 import { mkdir, readFile, readdir, symlink } from "node:fs/promises";
-import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -161,22 +160,4 @@ export async function findProcesses(needle: string): Promise<ProcessInfo[]> {
   return found;
 }
 
-/**
- * A TCP port that is free on 0.0.0.0 right now, below 32767 because MMS (and so the fake) rejects higher ports;
- * the OS's ephemeral range starts above that.
- */
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const server = createServer();
-    const ok = await new Promise<boolean>((done) => {
-      server.once("error", () => done(false));
-      server.listen(port, "0.0.0.0", () => done(true));
-    });
-    if (ok) {
-      await new Promise((done) => server.close(done));
-      return port;
-    }
-  }
-  throw new Error("freePort: no free port found below 32767 after 50 attempts");
-}
+export { freePort } from "../free-port.ts";
