@@ -88,17 +88,33 @@ async function codeArtifactSetup() {
   return { s, python, codeartifact };
 }
 
+/**
+ * A model whose requirements.txt asks for the demo wheel, a venv, and a local index serving it (or, with `hang`,
+ * accepting connections and never answering); `env()` points pip at that index.
+ */
+async function localIndexSetup({ hang = false } = {}) {
+  const s = await useServeSetup({ flavors: ["mms"] });
+  const python = await makeVenv(s);
+  const index = await startPypiIndex({ wheels: [await demoWheel(s)], hang });
+  onTestFinished(() => index.close());
+  await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
+  const env = (extra: Record<string, string> = {}) =>
+    s.env({
+      SAGEMAKER_SERVE_PYTHON: python,
+      PIP_INDEX_URL: index.url,
+      PIP_CONFIG_FILE: "/dev/null",
+      ...extra,
+    });
+  return { s, python, index, env };
+}
+
 describe("serve: requirements.txt", () => {
   it("installs requirements from the local index into SAGEMAKER_SERVE_PYTHON before starting the server", async () => {
-    const s = await useServeSetup({ flavors: ["mms"] });
-    const python = await makeVenv(s);
-    const index = await startPypiIndex({ wheels: [await demoWheel(s)] });
-    onTestFinished(() => index.close());
-    await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
+    const { s, python, env } = await localIndexSetup();
     const modelFiles = async () => (await readdir(s.baseDir, { recursive: true })).sort();
     const before = await modelFiles();
     const cli = runCli([], {
-      env: s.env({ SAGEMAKER_SERVE_PYTHON: python, PIP_INDEX_URL: index.url, PIP_CONFIG_FILE: "/dev/null" }),
+      env: env(),
       cwd: s.dir,
     });
     await cli.waitForOutput(/ready in \d+ ms/, 120_000);
@@ -218,13 +234,9 @@ describe("serve: requirements.txt", () => {
   });
 
   it("stops pip on SIGTERM: exits promptly, pip's processes are gone and the server never starts", async () => {
-    const s = await useServeSetup({ flavors: ["mms"] });
-    const python = await makeVenv(s);
-    const index = await startPypiIndex({ wheels: [await demoWheel(s)], hang: true });
-    onTestFinished(() => index.close());
-    await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
+    const { s, env } = await localIndexSetup({ hang: true });
     const cli = runCli([], {
-      env: s.env({ SAGEMAKER_SERVE_PYTHON: python, PIP_INDEX_URL: index.url, PIP_CONFIG_FILE: "/dev/null" }),
+      env: env(),
       cwd: s.dir,
     });
     await cli.waitForOutput("installing packages from requirements.txt");
@@ -240,13 +252,9 @@ describe("serve: requirements.txt", () => {
   });
 
   it("takes pip's processes down with it when sagemaker-serve dies of an uncaught error mid-install", async () => {
-    const s = await useServeSetup({ flavors: ["mms"] });
-    const python = await makeVenv(s);
-    const index = await startPypiIndex({ wheels: [await demoWheel(s)], hang: true });
-    onTestFinished(() => index.close());
-    await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
+    const { s, index, env } = await localIndexSetup({ hang: true });
     const cli = runCli([], {
-      env: s.env({ SAGEMAKER_SERVE_PYTHON: python, PIP_INDEX_URL: index.url, PIP_CONFIG_FILE: "/dev/null" }),
+      env: env(),
       cwd: s.dir,
       nodeArgs: ["--import", new URL("fixtures/node/inject-bug.mjs", import.meta.url).href],
     });
@@ -312,19 +320,10 @@ describe("serve: requirements.txt", () => {
   });
 
   it("kills pip at SAGEMAKER_SERVE_PIP_TIMEOUT_SECONDS when the index never answers: exit 3, nothing left", async () => {
-    const s = await useServeSetup({ flavors: ["mms"] });
-    const python = await makeVenv(s);
-    const index = await startPypiIndex({ wheels: [await demoWheel(s)], hang: true });
-    onTestFinished(() => index.close());
-    await writeFile(join(s.modelDir, "code", "requirements.txt"), "sm-serve-demo==1.0\n");
+    const { s, index, env } = await localIndexSetup({ hang: true });
     const cli = runCli([], {
-      env: s.env({
-        SAGEMAKER_SERVE_PYTHON: python,
-        PIP_INDEX_URL: index.url,
-        PIP_CONFIG_FILE: "/dev/null",
-        // Long enough for pip to start and ask the index on a loaded CI machine.
-        SAGEMAKER_SERVE_PIP_TIMEOUT_SECONDS: "10",
-      }),
+      // Long enough for pip to start and ask the index on a loaded CI machine.
+      env: env({ SAGEMAKER_SERVE_PIP_TIMEOUT_SECONDS: "10" }),
       cwd: s.dir,
     });
     expect(await cli.exit).toEqual({ code: 3, signal: null });
