@@ -17,6 +17,17 @@ export function unique(prefix: string): string {
   return `${prefix}${randomBytes(6).toString("hex")}`;
 }
 
+/**
+ * `pid` when it names one real process; otherwise fails the test. A missing pid must never become 0 or a
+ * negative number: `kill(0)` or `kill(-0)` signals the test runner's own process group.
+ */
+export function requirePid(pid: number | undefined, what: string): number {
+  if (pid === undefined || !Number.isInteger(pid) || pid <= 1) {
+    throw new Error(`test set-up: no usable pid for ${what} (got ${String(pid)})`);
+  }
+  return pid;
+}
+
 /** Live (non-zombie) processes whose argv has the element `token`. */
 export async function liveWithToken(token: string): Promise<number[]> {
   const found: number[] = [];

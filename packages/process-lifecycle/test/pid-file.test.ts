@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { useTempDir, waitFor } from "@sagemaker-serve/test-utils";
 import { describe, expect, it } from "vitest";
 import { clearStalePidFile, modelServerPidFilePath, readProcessState } from "../src/index.ts";
-import { NODE, exists, trackedToken } from "./helpers.ts";
+import { NODE, exists, requirePid, trackedToken } from "./helpers.ts";
 import { launch } from "./launch.ts";
 
 describe("modelServerPidFilePath (Python's tempfile.gettempdir order)", () => {
@@ -40,7 +40,7 @@ describe("clearStalePidFile (reliability §6 case 18)", () => {
     const token = trackedToken(cleanups);
     const unrelated = spawn(NODE, ["-e", "setInterval(() => {}, 1e9)", token], { stdio: "ignore" });
     cleanups.push(async () => unrelated.kill("SIGKILL"));
-    await waitFor(() => readProcessState(unrelated.pid ?? 0));
+    await waitFor(() => readProcessState(requirePid(unrelated.pid, "the unrelated process")));
     await writeFile(path, String(unrelated.pid));
     expect(await clearStalePidFile({ path })).toEqual({
       action: "removed",

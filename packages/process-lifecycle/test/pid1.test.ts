@@ -6,7 +6,16 @@ import { makeTempDir, type TempDir } from "@sagemaker-serve/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCmdline } from "../src/index.ts";
 import { bundleSource } from "./fixtures/bundle-source.mjs";
-import { FAKE_SERVER, NODE, TOOL, freePort, liveWithToken, trackedToken, unique } from "./helpers.ts";
+import {
+  FAKE_SERVER,
+  NODE,
+  TOOL,
+  freePort,
+  liveWithToken,
+  requirePid,
+  trackedToken,
+  unique,
+} from "./helpers.ts";
 
 const DRIVER = fileURLToPath(new URL("./fixtures/pid1-driver.mjs", import.meta.url));
 
@@ -79,7 +88,7 @@ async function runDriver(
   const child = spawn("unshare", argv, { stdio: ["ignore", "pipe", "pipe"] });
   const stderr: string[] = [];
   child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk.toString("utf8")));
-  const initPid = namespaceInit(child.pid ?? 0);
+  const initPid = namespaceInit(requirePid(child.pid, "unshare"));
   const stdout: string[] = [];
   let result: DriverRun["result"] | undefined;
   let readyWork: Promise<void> = Promise.resolve();
@@ -209,12 +218,13 @@ describe.each<Init>(["node", "tini"])("as PID 1 of a fresh PID namespace, init =
         wantNoZombies: init === "tini",
       },
       async () => {
-        const [server] = await Promise.all(
-          (await liveWithToken(ids.token)).map(async (pid) =>
-            (await readCmdline(pid))?.includes(ids.mainClass) ? pid : 0,
-          ),
-        ).then((pids) => pids.filter((pid) => pid > 0));
-        process.kill(server ?? 0, "SIGKILL");
+        const live = await liveWithToken(ids.token);
+        const servers: number[] = [];
+        for (const pid of live) if ((await readCmdline(pid))?.includes(ids.mainClass)) servers.push(pid);
+        process.kill(
+          requirePid(servers[0], `the daemonised server (live with token: ${live.join(", ")})`),
+          "SIGKILL",
+        );
       },
     );
     expect(run.result).toMatchObject({ exit: { kind: "exited", stoppedBy: null }, live: [] });

@@ -11,7 +11,7 @@ import {
   searchServerProcesses,
   signalGroup,
 } from "../src/index.ts";
-import { FAKE_SERVER, NODE, trackedToken, unique } from "./helpers.ts";
+import { FAKE_SERVER, NODE, requirePid, trackedToken, unique } from "./helpers.ts";
 
 /**
  * A parent that never reaps: `sh` backgrounds the fake server (exits after 150 ms), then execs into a
@@ -36,18 +36,18 @@ describe("/proc helpers and the zombie rules (reliability §6 case 11)", () => {
     const token = trackedToken(cleanups);
     const mainClass = unique("com.example.zombie.ModelServer");
     const parent = zombieFamily(mainClass, cleanups, token);
-    const parentPid = parent.pid ?? 0;
-    const [serverPid] = await waitFor(async () => {
+    const parentPid = requirePid(parent.pid, "the never-reaping parent");
+    const serverPid = await waitFor(async () => {
       const { pids } = await searchServerProcesses(mainClass, { kind: "descendants", of: parentPid });
-      return pids.length === 1 ? pids : undefined;
+      return pids.length === 1 ? requirePid(pids[0], "the server") : undefined;
     });
-    expect(await isAlive(serverPid ?? 0)).toBe(true);
-    expect(await readCmdline(serverPid ?? 0)).toContain(mainClass);
-    process.kill(serverPid ?? 0, "SIGKILL");
-    await waitFor(async () => (await readProcessState(serverPid ?? 0))?.state === "Z", { timeoutMs: 5000 });
-    expect(() => process.kill(serverPid ?? 0, 0)).not.toThrow();
-    expect(await isAlive(serverPid ?? 0)).toBe(false);
-    expect(await readCmdline(serverPid ?? 0)).toEqual([]);
+    expect(await isAlive(serverPid)).toBe(true);
+    expect(await readCmdline(serverPid)).toContain(mainClass);
+    process.kill(serverPid, "SIGKILL");
+    await waitFor(async () => (await readProcessState(serverPid))?.state === "Z", { timeoutMs: 5000 });
+    expect(() => process.kill(serverPid, 0)).not.toThrow();
+    expect(await isAlive(serverPid)).toBe(false);
+    expect(await readCmdline(serverPid)).toEqual([]);
     for (const scope of [
       { kind: "descendants", of: parentPid } as const,
       { kind: "process-table" } as const,
@@ -66,7 +66,7 @@ describe("/proc helpers and the zombie rules (reliability §6 case 11)", () => {
       return pids.length > 0 ? pids : undefined;
     });
     expect(found).toEqual([live.pid]);
-    expect((await readProcessState(serverPid ?? 0))?.state).toBe("Z");
+    expect((await readProcessState(serverPid))?.state).toBe("Z");
   });
 
   it("readProcessState parses a comm with spaces and parentheses; gone processes are undefined", async () => {
@@ -81,9 +81,10 @@ describe("/proc helpers and the zombie rules (reliability §6 case 11)", () => {
     const odd = spawn(NODE, ["-e", "process.title = 'a b) (c'; setInterval(() => {}, 1e9)", token], {
       stdio: "ignore",
     });
+    const oddPid = requirePid(odd.pid, "the oddly named process");
     cleanups.push(async () => odd.kill("SIGKILL"));
     const state = await waitFor(async () => {
-      const s = await readProcessState(odd.pid ?? 0);
+      const s = await readProcessState(oddPid);
       return s?.comm === "a b) (c" ? s : undefined;
     });
     expect(state.ppid).toBe(process.pid);
@@ -108,13 +109,14 @@ describe("/proc helpers and the zombie rules (reliability §6 case 11)", () => {
         stdio: "ignore",
       },
     );
-    cleanups.push(async () => signalGroup(tree.pid ?? 0, "SIGKILL"));
+    const treePid = requirePid(tree.pid, "the sh process tree");
+    cleanups.push(async () => signalGroup(treePid, "SIGKILL"));
     const viaProc = await waitFor(async () => {
-      const pids = await listDescendants(tree.pid ?? 0, "proc");
+      const pids = await listDescendants(treePid, "proc");
       return pids.length === 2 ? pids : undefined;
     });
     expect(await psAvailable()).toBe(true);
-    expect((await listDescendants(tree.pid ?? 0, "ps")).sort()).toEqual([...viaProc].sort());
-    expect((await listDescendants(tree.pid ?? 0, "auto")).sort()).toEqual([...viaProc].sort());
+    expect((await listDescendants(treePid, "ps")).sort()).toEqual([...viaProc].sort());
+    expect((await listDescendants(treePid, "auto")).sort()).toEqual([...viaProc].sort());
   });
 });
