@@ -146,6 +146,28 @@ describe("buildLauncherCommand: TorchServe (the PyTorch toolkit's command)", () 
   });
 });
 
+describe("buildLauncherCommand: TorchServe handler rules (the PyTorch toolkit's)", () => {
+  const ts = { backend: "torchserve" as const, configPath: "/c", logConfigPath: "/l" };
+  const mme = (env: Record<string, string>) =>
+    buildLauncherCommand(parseServeEnvironment({ SAGEMAKER_MULTI_MODEL: "true", ...env }), ts).envChanges;
+
+  it("multi-model: SAGEMAKER_HANDLER becomes the PyTorch toolkit's handler service when absent", () => {
+    expect(mme({}).SAGEMAKER_HANDLER).toBe("sagemaker_pytorch_serving_container.handler_service");
+    expect(mme({ SAGEMAKER_SERVE_HANDLER: "my.service" }).SAGEMAKER_HANDLER).toBe("my.service");
+  });
+
+  it("multi-model: an empty SAGEMAKER_HANDLER is kept as is (the inference toolkit would replace it)", () => {
+    expect(mme({ SAGEMAKER_HANDLER: "" })).not.toHaveProperty("SAGEMAKER_HANDLER");
+    expect(mme({ SAGEMAKER_HANDLER: "custom.mme" })).not.toHaveProperty("SAGEMAKER_HANDLER");
+    expect(
+      buildLauncherCommand(parseServeEnvironment({ SAGEMAKER_MULTI_MODEL: "true", SAGEMAKER_HANDLER: "" }), {
+        ...ts,
+        backend: "mms",
+      }).envChanges.SAGEMAKER_HANDLER,
+    ).toBe("sagemaker_inference.default_handler_service");
+  });
+});
+
 describe("buildLauncherCommand: misuse", () => {
   it("throws TypeError for a missing path or an unknown backend", () => {
     const settings = parseServeEnvironment({});

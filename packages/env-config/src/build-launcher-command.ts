@@ -1,4 +1,5 @@
 import { DEFAULT_MODEL_NAME } from "./constants.ts";
+import { handlerServiceFor } from "./handler-service.ts";
 import { checkedHandler } from "./properties-lines.ts";
 import type { ServeSettings } from "./settings.ts";
 
@@ -9,7 +10,7 @@ export interface BuildLauncherCommandOptions {
   configPath: string;
   /** The log4j2 config (`--log-config`). */
   logConfigPath: string;
-  /** The handler service; default `settings.handlerService`. */
+  /** The handler service; default `handlerServiceFor(settings, backend)`. */
   handler?: string;
   /** TorchServe single-model store; default `<cwd>/.sagemaker/ts/models` as in the PyTorch toolkit. */
   torchServeModelStore?: string;
@@ -40,18 +41,19 @@ function requireString(name: string, value: unknown): string {
  * <store> --ts-config <cfg> --log-config <log> [--models model=<modelDir>] --foreground`. `envChanges`
  * holds the toolkit's environment edits: `PYTHONPATH` with the code dir prepended (MMS: always with a
  * trailing colon; TorchServe: `code:old`, or just `code`) and, in multi-model mode, `SAGEMAKER_HANDLER`
- * set to the handler when it is unset or empty.
+ * set to the handler (MMS: when it is unset or empty; TorchServe: only when it is absent).
  */
 export function buildLauncherCommand(
   settings: ServeSettings,
   options: BuildLauncherCommandOptions,
 ): LauncherCommand {
-  const { backend, handler = settings.handlerService, cwd = "/" } = options;
+  const { backend, cwd = "/" } = options;
   if (backend !== "mms" && backend !== "torchserve") {
     throw new TypeError(
       `buildLauncherCommand: backend must be "mms" or "torchserve", got ${String(backend)}`,
     );
   }
+  const handler = options.handler ?? handlerServiceFor(settings, backend);
   const configPath = requireString("configPath", options.configPath);
   const logConfigPath = requireString("logConfigPath", options.logConfigPath);
   const envChanges: Record<string, string> = {};
@@ -62,7 +64,10 @@ export function buildLauncherCommand(
     envChanges.PYTHONPATH =
       settings.pythonPath === undefined ? settings.codeDir : `${settings.codeDir}:${settings.pythonPath}`;
   }
-  if (settings.multiModel && !settings.sagemakerHandler) {
+  // The inference toolkit replaces an empty SAGEMAKER_HANDLER; the PyTorch toolkit only sets an absent one.
+  const setsHandler =
+    backend === "mms" ? !settings.sagemakerHandler : settings.sagemakerHandler === undefined;
+  if (settings.multiModel && setsHandler) {
     envChanges.SAGEMAKER_HANDLER = checkedHandler(backend === "mms" ? "MMS" : "TorchServe", handler);
   }
 

@@ -1,5 +1,7 @@
 /** The toolkit's default handler service (`sagemaker_inference.default_handler_service`). */
 export const DEFAULT_HANDLER_SERVICE = "sagemaker_inference.default_handler_service";
+/** The PyTorch toolkit's default handler service (`torchserve.DEFAULT_HANDLER_SERVICE`), used for TorchServe. */
+export const TS_DEFAULT_HANDLER_SERVICE = "sagemaker_pytorch_serving_container.handler_service";
 /** The model name the toolkits register a single model under. */
 export const DEFAULT_MODEL_NAME = "model";
 /** Where the inference toolkit writes the MMS config. */

@@ -19,6 +19,7 @@ export { serveEnvironmentSchema, renderVariableTable } from "./variable-table.ts
 export { parsePythonInt } from "./python-int.ts";
 export { looksLikeCredential } from "./describe-value.ts";
 export { pythonJoin, deriveModelPaths } from "./paths.ts";
+export { defaultHandlerService, handlerServiceFor } from "./handler-service.ts";
 export {
   BACKENDS,
   BUILTIN_CONFIG_FILE,
@@ -32,6 +33,7 @@ export {
   MMS_MAIN_CLASS,
   NO_STARTUP_DEADLINE_MS,
   TS_CONFIG_FILE,
+  TS_DEFAULT_HANDLER_SERVICE,
   TS_MAIN_CLASS,
   type Backend,
   type LogFormat,

@@ -51,6 +51,7 @@ describe("parseServeEnvironment: defaults exactly as the toolkit", () => {
       },
       backend: "auto",
       handlerService: "sagemaker_inference.default_handler_service",
+      handlerServiceSet: false,
       configPath: undefined,
       stopGraceMs: 25_000,
       python: "python3",
@@ -286,8 +287,19 @@ describe("parseServeEnvironment: units and our own settings", () => {
     });
     expect(parseServeEnvironment({ CA_REPOSITORY_ARN: "", SAGEMAKER_HANDLER: "" })).toMatchObject({
       caRepositoryArn: undefined,
-      sagemakerHandler: undefined,
+      sagemakerHandler: "",
     });
+    expect(parseServeEnvironment({}).sagemakerHandler).toBeUndefined();
+    // An empty one is not checked: it is never substituted (MMS replaces it; TorchServe's config line overrides it).
+    expect(
+      parseServeEnvironment({ SAGEMAKER_MULTI_MODEL: "true", SAGEMAKER_HANDLER: "" }).sagemakerHandler,
+    ).toBe("");
+  });
+
+  it("records whether a handler service was set, so each backend can fall back to its own toolkit's", () => {
+    expect(parseServeEnvironment({}).handlerServiceSet).toBe(false);
+    expect(parseServeEnvironment({ SAGEMAKER_SERVE_HANDLER: "" }).handlerServiceSet).toBe(false);
+    expect(parseServeEnvironment({ SAGEMAKER_SERVE_HANDLER: "my.service" }).handlerServiceSet).toBe(true);
   });
 
   it("checks SAGEMAKER_HANDLER only where MMS substitutes it (multi-model mode)", () => {

@@ -86,7 +86,7 @@ export function parseServeEnvironment(env: ServeEnvironment): ServeSettings {
   const multiModel = get(multiModelVariable);
   const sagemakerHandler = get(sagemakerHandlerVariable);
   // Only multi-model mode hands SAGEMAKER_HANDLER to MMS's $$SAGEMAKER_HANDLER$$ substitution.
-  if (multiModel && sagemakerHandler !== undefined) {
+  if (multiModel && sagemakerHandler) {
     const handler = parseHandler(sagemakerHandler);
     if (!handler.ok) report(sagemakerHandlerVariable.name, handler.problem);
   }
@@ -151,6 +151,7 @@ export function parseServeEnvironment(env: ServeEnvironment): ServeSettings {
     },
     backend: get(backendVariable),
     handlerService: get(handlerServiceVariable),
+    handlerServiceSet: Boolean(env[handlerServiceVariable.name]),
     configPath: get(configPathVariable),
     stopGraceMs: get(stopGraceVariable) * 1000,
     python: get(pythonVariable),

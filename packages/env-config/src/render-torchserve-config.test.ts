@@ -9,7 +9,8 @@ const render = (env: Record<string, string>, handler?: string) =>
 describe("renderTorchServeConfig", () => {
   it("single model, nothing set: the PyTorch toolkit's template, our newline, then its keys", () => {
     expect(render({})).toBe(
-      "vmargs=-XX:-UseContainerSupport\n" +
+      "# Based on https://github.com/pytorch/serve/blob/master/docs/configuration.md\n" +
+        "vmargs=-XX:-UseContainerSupport\n" +
         "enable_envvars_config=true\n" +
         "decode_input_request=false\n" +
         "load_models=ALL\n" +
@@ -18,7 +19,7 @@ describe("renderTorchServeConfig", () => {
         "default_response_timeout=60\n" +
         "inference_address=http://0.0.0.0:8080\n" +
         "management_address=http://0.0.0.0:8080\n" +
-        "default_service_handler=sagemaker_inference.default_handler_service:handle\n",
+        "default_service_handler=sagemaker_pytorch_serving_container.handler_service:handle\n",
     );
   });
 
@@ -56,7 +57,7 @@ describe("renderTorchServeConfig", () => {
         "default_workers_per_model=0\n" +
         "inference_address=http://0.0.0.0:1738\n" +
         "management_address=http://0.0.0.0:1738\n" +
-        "default_service_handler=sagemaker_inference.default_handler_service:handle\n",
+        "default_service_handler=sagemaker_pytorch_serving_container.handler_service:handle\n",
     );
   });
 
@@ -70,7 +71,7 @@ describe("renderTorchServeConfig", () => {
     });
     expect(
       text.endsWith(
-        "default_service_handler=sagemaker_inference.default_handler_service:handle\n" +
+        "default_service_handler=sagemaker_pytorch_serving_container.handler_service:handle\n" +
           "models={\\\n" +
           '        "model": {\\\n' +
           '            "1.0": {\\\n' +
@@ -90,6 +91,53 @@ describe("renderTorchServeConfig", () => {
 
   it("SAGEMAKER_TS_* in multi-model mode: no models= line, as in the toolkit", () => {
     expect(render({ SAGEMAKER_MULTI_MODEL: "true", SAGEMAKER_TS_BATCH_SIZE: "4" })).not.toContain("models=");
+  });
+
+  it("byte for byte the PyTorch toolkit's output for every input, up to the newline we add after the template", () => {
+    // _generate_ts_config_properties: template + "key=value\n" for each truthy value, in its order.
+    const toolkit = (template: string, entries: [string, string | undefined][]) =>
+      template + entries.flatMap(([key, value]) => (value ? [`${key}=${value}\n`] : [])).join("");
+    const handler = "sagemaker_pytorch_serving_container.handler_service:handle";
+    const cases: [Record<string, string>, string][] = [
+      [{}, toolkit(DEFAULT_TS_TEMPLATE, [["default_response_timeout", "60"]])],
+      [
+        {
+          SAGEMAKER_MODEL_SERVER_TIMEOUT: "0",
+          SAGEMAKER_MODEL_SERVER_WORKERS: "4",
+          SAGEMAKER_BIND_TO_PORT: "9000",
+        },
+        toolkit(DEFAULT_TS_TEMPLATE, [
+          ["default_response_timeout", undefined],
+          ["default_workers_per_model", "4"],
+        ]),
+      ],
+      [
+        { SAGEMAKER_MULTI_MODEL: "true", SAGEMAKER_HANDLER: "" },
+        toolkit(MME_TS_TEMPLATE, [["default_response_timeout", "60"]]),
+      ],
+    ];
+    for (const [env, expected] of cases) {
+      const port = env.SAGEMAKER_BIND_TO_PORT ?? "8080";
+      const tail = `inference_address=http://0.0.0.0:${port}\nmanagement_address=http://0.0.0.0:${port}\ndefault_service_handler=${handler}\n`;
+      const withFix = expected.replace(/(enable_model_api=true)/, "$1\n") + tail;
+      expect(render(env)).toBe(withFix);
+    }
+    expect(DEFAULT_TS_TEMPLATE.split("\n")[0]).toBe(
+      "# Based on https://github.com/pytorch/serve/blob/master/docs/configuration.md",
+    );
+    expect(MME_TS_TEMPLATE.startsWith("vmargs=")).toBe(true);
+  });
+
+  it("the PyTorch toolkit's handler service by default; a set SAGEMAKER_SERVE_HANDLER wins", () => {
+    expect(render({})).toContain(
+      "\ndefault_service_handler=sagemaker_pytorch_serving_container.handler_service:handle\n",
+    );
+    expect(render({ SAGEMAKER_SERVE_HANDLER: "" })).toContain(
+      "\ndefault_service_handler=sagemaker_pytorch_serving_container.handler_service:handle\n",
+    );
+    expect(render({ SAGEMAKER_SERVE_HANDLER: "sagemaker_inference.default_handler_service" })).toContain(
+      "\ndefault_service_handler=sagemaker_inference.default_handler_service:handle\n",
+    );
   });
 
   it("a handler that already names its function is not given a second :handle", () => {

@@ -1,4 +1,5 @@
 import { DEFAULT_MODEL_NAME } from "./constants.ts";
+import { handlerServiceFor } from "./handler-service.ts";
 import {
   checkedHandler,
   commonServerEntries,
@@ -40,13 +41,14 @@ function handlerEntryPoint(handler: string): string {
 /**
  * The PyTorch toolkit's `/etc/sagemaker-ts.properties` text: its template, then the timeout, workers,
  * addresses and `default_service_handler=<handler>:handle` (also in multi-model mode, where it overrides
- * the template's line), then `models=` when any `SAGEMAKER_TS_*` is set outside multi-model mode.
+ * the template's line), then `models=` when any `SAGEMAKER_TS_*` is set outside multi-model mode. The handler
+ * defaults to the PyTorch toolkit's `sagemaker_pytorch_serving_container.handler_service` unless one is set.
  * Deliberate fix: the toolkit's templates end without a newline, so its output glues the template's last
  * line to the first key (`enable_model_api=truedefault_response_timeout=60`); we write the newline.
  */
 export function renderTorchServeConfig(
   settings: ServeSettings,
-  { handler = settings.handlerService }: RenderConfigOptions = {},
+  { handler = handlerServiceFor(settings, "torchserve") }: RenderConfigOptions = {},
 ): string {
   const lines = renderPropertiesLines("TorchServe", [
     ...commonServerEntries("TorchServe", settings),

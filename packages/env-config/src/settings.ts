@@ -45,7 +45,7 @@ export interface ServeSettings {
   vmargs: string;
   /** `SAGEMAKER_MAX_PAYLOAD_IN_MB` × 1048576; undefined when unset or 0. */
   maxRequestBytes: number | undefined;
-  /** `SAGEMAKER_HANDLER` as found (undefined when unset or empty). */
+  /** `SAGEMAKER_HANDLER` as found: undefined when absent, "" when set empty (MMS replaces it, TorchServe keeps it). */
   sagemakerHandler: string | undefined;
   caRepositoryArn: string | undefined;
   /** `PYTHONPATH` as found (undefined when unset; "" is kept). */
@@ -54,6 +54,8 @@ export interface ServeSettings {
   backend: Backend;
   /** The handler service the server loads (default `sagemaker_inference.default_handler_service`). */
   handlerService: string;
+  /** True when `SAGEMAKER_SERVE_HANDLER` gave a handler; false = each backend's toolkit default (`handlerServiceFor`). */
+  handlerServiceSet: boolean;
   /** Where to write the server config; undefined = the backend's default. */
   configPath: string | undefined;
   stopGraceMs: number;

@@ -14,8 +14,9 @@ export const MME_MMS_TEMPLATE =
   "async_logging=true\n" +
   "decode_input_request=false\n";
 
-/** The PyTorch toolkit's `etc/default-ts.properties`. Note: no newline at the end, as shipped. */
+/** The PyTorch toolkit's `etc/default-ts.properties`, byte for byte. Note: no newline at the end, as shipped. */
 export const DEFAULT_TS_TEMPLATE =
+  "# Based on https://github.com/pytorch/serve/blob/master/docs/configuration.md\n" +
   "vmargs=-XX:-UseContainerSupport\n" +
   "enable_envvars_config=true\n" +
   "decode_input_request=false\n" +
@@ -23,7 +24,7 @@ export const DEFAULT_TS_TEMPLATE =
   "disable_token_authorization=true\n" +
   "enable_model_api=true";
 
-/** The PyTorch toolkit's `etc/mme-ts.properties`. Note: no newline at the end, as shipped. */
+/** The PyTorch toolkit's `etc/mme-ts.properties`, byte for byte (it has no comment line). Note: no newline at the end, as shipped. */
 export const MME_TS_TEMPLATE =
   "vmargs=-XX:-UseContainerSupport\n" +
   "enable_envvars_config=true\n" +

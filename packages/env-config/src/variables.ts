@@ -1,4 +1,11 @@
-import { BACKENDS, DEFAULT_HANDLER_SERVICE, LOG_FORMATS, type Backend, type LogFormat } from "./constants.ts";
+import {
+  BACKENDS,
+  DEFAULT_HANDLER_SERVICE,
+  LOG_FORMATS,
+  TS_DEFAULT_HANDLER_SERVICE,
+  type Backend,
+  type LogFormat,
+} from "./constants.ts";
 import { defineVariable, type EnvVariable } from "./env-variable.ts";
 import {
   JAVA_INT_MAX,
@@ -161,11 +168,12 @@ export const maxPayloadVariable = defineVariable<number | undefined>({
 export const sagemakerHandlerVariable = defineVariable<string | undefined>({
   name: "SAGEMAKER_HANDLER",
   defaultValue: "unset (multi-model: set to the handler service)",
-  parsing: "multi-model mode only: a handler (letters, digits, `_ . / : @ + -`); empty = unset",
+  parsing:
+    "multi-model mode only: a handler (letters, digits, `_ . / : @ + -`); empty: MMS sets it, TorchServe keeps it",
   becomes: "`sagemakerHandler`; MMS substitutes it for `$$SAGEMAKER_HANDLER$$`",
   description: "Handler service of a multi-model endpoint.",
   unset: undefined,
-  emptyIsUnset: true,
+  emptyIsUnset: false,
   parse: parseText,
 });
 
@@ -261,7 +269,7 @@ export const backendVariable = defineVariable<Backend>({
 
 export const handlerServiceVariable = defineVariable({
   name: "SAGEMAKER_SERVE_HANDLER",
-  defaultValue: `\`${DEFAULT_HANDLER_SERVICE}\``,
+  defaultValue: `\`${DEFAULT_HANDLER_SERVICE}\` (TorchServe: \`${TS_DEFAULT_HANDLER_SERVICE}\`)`,
   parsing: "a handler (letters, digits, `_ . / : @ + -`); empty = unset",
   becomes: "`handlerService` (the toolkit's `start_model_server(handler_service=...)`)",
   description: "Handler service the server loads.",

@@ -10,6 +10,7 @@ import {
   parseServeEnvironment,
   renderMmsConfig,
   renderTorchServeConfig,
+  TS_DEFAULT_HANDLER_SERVICE,
   type ServeSettings,
 } from "../src/index.ts";
 
@@ -69,7 +70,7 @@ const TS_DEFAULTS: Properties = {
   ...TS_SINGLE,
   default_response_timeout: "60",
   ...addresses(8080),
-  default_service_handler: `${HANDLER}:handle`,
+  default_service_handler: `${TS_DEFAULT_HANDLER_SERVICE}:handle`,
 };
 
 const cases = new Map<string, Case>();
