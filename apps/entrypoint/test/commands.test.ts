@@ -4,13 +4,16 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { BUNDLE, LOG_CONFIG, mmsLauncherArgs, runCli, useServeSetup } from "./harness.ts";
 
 describe("CLI commands", () => {
-  it("refuses train and typos at once with the list of commands", async () => {
+  it("refuses train and typos at once with the list of commands, and a did-you-mean for a typo", async () => {
     const s = await useServeSetup();
-    for (const word of ["train", "serv"]) {
-      const cli = runCli([word], { env: s.env(), cwd: s.dir });
+    for (const [word, guess] of [
+      ["train", ""],
+      ["serv", ' did you mean "serve"?'],
+    ]) {
+      const cli = runCli([word!], { env: s.env(), cwd: s.dir });
       expect(await cli.exit).toEqual({ code: 2, signal: null });
       expect(cli.output()).toBe(
-        `sagemaker-serve: unknown command "${word}"; commands: serve, archive, config, doctor (see sagemaker-serve --help)\n`,
+        `sagemaker-serve: unknown command "${word}";${guess} commands: serve, archive, config, doctor (see sagemaker-serve --help)\n`,
       );
     }
     expect(await s.fakes.records()).toEqual([]);
@@ -111,7 +114,9 @@ describe("CLI commands", () => {
       wrapper: ["unshare", "--pid", "--fork", "--mount-proc"],
     });
     expect((await cli.exit).code).toBe(1);
-    expect(cli.output()).toMatch(new RegExp(`^fail +port: ${s.port} is in use\\n +fix: \\S`, "m"));
+    expect(cli.output()).toMatch(
+      new RegExp(`^fail +port: PORT_IN_USE: port ${s.port} is already in use .*\\n +fix: \\S`, "m"),
+    );
     expect(cli.output()).toMatch(/^warn +init: running as PID 1 without an init\n +fix: .*tini/m);
   });
 
@@ -129,6 +134,8 @@ describe("CLI commands", () => {
       "pip",
       "java",
       "init",
+      "model",
+      "config",
       "port",
     ]) {
       expect(out).toMatch(new RegExp(`^(ok|warn|fail) +${name}: `, "m"));

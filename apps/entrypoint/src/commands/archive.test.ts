@@ -135,7 +135,10 @@ describe("sagemaker-serve archive (model-archiver flags)", () => {
     );
     const forced = io(root);
     expect(await runArchiveCommand([...args, "-f"], forced)).toBe(0);
-    expect(forced.err).toEqual([`WARNING - Overwriting ${join(root, "m.mar")} ...\n`]);
+    expect(forced.err).toEqual([
+      `WARNING - Overwriting ${join(root, "m.mar")} ...\n`,
+      `archive: wrote ${join(root, "m.mar")}\n`,
+    ]);
     const notDir = io(root);
     expect(await runArchiveCommand([...args, "--model-path", "nope", "-f"], notDir)).toBe(1);
     expect(notDir.err[0]).toMatch(/^ERROR - Given model-path nope is not a valid directory/);
@@ -176,7 +179,10 @@ describe("sagemaker-serve archive --flavor torchserve (torch-model-archiver flag
     ];
     const cli = io(root);
     expect(await runArchiveCommand([...base, "--archive-format", "zip-store"], cli)).toBe(0);
-    expect(cli.err).toEqual(["WARNING - Export directory (out) does not exist. Creating...\n"]);
+    expect(cli.err).toEqual([
+      "WARNING - Export directory (out) does not exist. Creating...\n",
+      `archive: wrote ${join(root, "out/t.mar")}\n`,
+    ]);
     expect((await pythonList(join(root, "out/t.mar"))).map(([n]) => n)).toEqual([
       "cfg.yaml",
       "handler.py",
@@ -184,9 +190,11 @@ describe("sagemaker-serve archive --flavor torchserve (torch-model-archiver flag
       "weights.pt",
       "MAR-INF/MANIFEST.json",
     ]);
+    const dirCli = io(root);
     expect(
-      await runArchiveCommand([...base, "--archive-format", "no-archive", "--link-mode", "copy"], io(root)),
+      await runArchiveCommand([...base, "--archive-format", "no-archive", "--link-mode", "copy"], dirCli),
     ).toBe(0);
+    expect(dirCli.err.at(-1)).toBe(`archive: wrote ${join(root, "out/t")}\n`);
     expect((await readdir(join(root, "out/t"))).sort()).toEqual([
       "MAR-INF",
       "cfg.yaml",

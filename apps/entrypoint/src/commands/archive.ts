@@ -7,7 +7,8 @@ import type { CommandIo } from "./command-io.ts";
 /**
  * `sagemaker-serve archive`: `model-archiver`'s flags (or `torch-model-archiver`'s with `--flavor torchserve`).
  * Exit 0 on success, 2 for usage errors (argparse's messages), 1 for validation and I/O errors (`ERROR - ...`).
- * Warnings and progress go to stderr; stdout stays empty, as with the Python tools.
+ * Warnings, progress and the closing `archive: wrote <path>` line go to stderr; stdout stays empty, as with the
+ * Python tools.
  */
 export async function runArchiveCommand(args: string[], io: CommandIo): Promise<number> {
   const parsed = parseArchiveArgs(args, io.cwd);
@@ -23,12 +24,13 @@ export async function runArchiveCommand(args: string[], io: CommandIo): Promise<
     ? createProgressReporter({ write: io.stderr, isTTY: io.isTTY })
     : undefined;
   try {
-    await createArchive({
+    const result = await createArchive({
       ...parsed.options,
       signal: io.signal,
       onWarning: (message) => io.stderr(`WARNING - ${message}\n`),
       ...(onProgress === undefined ? {} : { onProgress }),
     });
+    io.stderr(`archive: wrote ${result.path}\n`);
     return 0;
   } catch (error) {
     onProgress?.interrupt();

@@ -1,15 +1,22 @@
 import { execFile } from "node:child_process";
 import { stat } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { selectBackend } from "../backends/select-backend.ts";
 import { EXIT } from "../exit-codes.ts";
 import { findOnPath } from "../find-on-path.ts";
 import { PID1_WARNING, runsAsPid1 } from "../pid1.ts";
-import { isPortFree } from "../port-check.ts";
 import { choosePython } from "../python-for-launcher.ts";
 import type { Runtime } from "../runtime.ts";
 import type { CommandIo } from "./command-io.ts";
+import { startChecks } from "./doctor-start-checks.ts";
 import { readSettings } from "./environment.ts";
+import { parseCommandArgs } from "./parse-command-args.ts";
+
+const DOCTOR_HELP = `usage: sagemaker-serve doctor
+
+Checks what \`serve\` needs (environment, backend, python and pip, java, model directory, config path, worker
+files, port) with the same environment, and prints ok/warn/fail per check with what to fix. Exit 1 when any
+check fails: \`serve\` would fail to start.
+`;
 
 export type CheckStatus = "ok" | "warn" | "fail";
 
@@ -50,7 +57,10 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** Every check `doctor` makes, in report order. */
-export async function runChecks(io: CommandIo, runtime: Pick<Runtime, "pid">): Promise<Check[]> {
+export async function runChecks(
+  io: CommandIo,
+  runtime: Pick<Runtime, "pid" | "pythonDir">,
+): Promise<Check[]> {
   const checks: Check[] = [];
   const result = readSettings(io.env, {});
   if (!result.ok) {
@@ -117,7 +127,7 @@ export async function runChecks(io: CommandIo, runtime: Pick<Runtime, "pid">): P
           name: "pip",
           status: hasRequirements ? "fail" : "warn",
           detail: `${python.python} -m pip does not run${hasRequirements ? ` and ${settings.requirementsPath} exists` : ""}`,
-          fix: "install pip for that Python (Debian: python3-pip)",
+          fix: `install pip for that Python (\`${python.python} -m ensurepip\`; Debian's own python3: python3-pip)`,
         },
   );
   const javaVersion = await versionOf("java", ["-version"], io.env, io.signal);
@@ -145,16 +155,7 @@ export async function runChecks(io: CommandIo, runtime: Pick<Runtime, "pid">): P
         }
       : { name: "init", status: "ok", detail: "not PID 1 (an init or the platform reaps orphans)" },
   );
-  checks.push(
-    (await isPortFree(settings.bindPort))
-      ? { name: "port", status: "ok", detail: `${settings.bindPort} is free` }
-      : {
-          name: "port",
-          status: "fail",
-          detail: `${settings.bindPort} is in use`,
-          fix: "stop the process holding it or set SAGEMAKER_BIND_TO_PORT",
-        },
-  );
+  checks.push(...(await startChecks(settings, choice.backend, runtime.pythonDir)));
   return checks;
 }
 
@@ -162,14 +163,10 @@ export async function runChecks(io: CommandIo, runtime: Pick<Runtime, "pid">): P
 export async function runDoctor(
   argv: string[],
   io: CommandIo,
-  runtime: Pick<Runtime, "pid">,
+  runtime: Pick<Runtime, "pid" | "pythonDir">,
 ): Promise<number> {
-  try {
-    parseArgs({ args: argv, options: {}, strict: true, allowPositionals: false });
-  } catch (error) {
-    io.stderr(`sagemaker-serve doctor: ${(error as Error).message}\nusage: sagemaker-serve doctor\n`);
-    return EXIT.usage;
-  }
+  const parsed = parseCommandArgs("doctor", argv, { options: {}, help: DOCTOR_HELP }, io);
+  if ("exit" in parsed) return parsed.exit;
   const checks = await runChecks(io, runtime);
   for (const check of checks) {
     io.stdout(`${check.status.padEnd(4)} ${check.name}: ${check.detail}\n`);

@@ -12,6 +12,9 @@ export const FLAG_VARIABLES = {
   handler: "SAGEMAKER_SERVE_HANDLER",
 } as const;
 
+export const ENV_INVALID_HINT =
+  "fix or unset the variables listed; `sagemaker-serve help env` lists each variable's format and default";
+
 export type SettingsResult = { ok: true; settings: ServeSettings } | { ok: false; text: string };
 
 /**
@@ -34,7 +37,8 @@ export function readSettings(
       const problems = (error as EnvInvalidError).problems ?? [];
       const lines = [`error ENV_INVALID: ${error.message.split(":")[0]}:`];
       for (const problem of problems) lines.push(`  - ${formatProblem(problem)}`);
-      if (error.hint) lines.push(`hint: ${error.hint}`);
+      // env-config's own hint points at its README, which an image does not have.
+      lines.push(`hint: ${ENV_INVALID_HINT}`);
       return { ok: false, text: `${lines.join("\n")}\n` };
     }
     if (isServeError(error)) return { ok: false, text: `${formatError(error)}\n` };

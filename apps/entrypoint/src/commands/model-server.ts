@@ -5,6 +5,7 @@ import { parseBuiltinServerConfig, startModelServer } from "@sagemaker-serve/mod
 import { EXIT } from "../exit-codes.ts";
 import { createLogger } from "../logger.ts";
 import type { Runtime } from "../runtime.ts";
+import { checkWorkerFiles } from "../start-checks.ts";
 import type { CommandIo } from "./command-io.ts";
 
 /**
@@ -36,6 +37,12 @@ export async function runModelServerCommand(
     return EXIT.usage;
   }
   const log = createLogger({ write: io.stderr, format: config.logFormat });
+  // Without this the first worker fails to start and the error blames the handler.
+  const workerProblem = await checkWorkerFiles(runtime.pythonDir);
+  if (workerProblem !== undefined) {
+    log.error(formatError(workerProblem));
+    return EXIT.startup;
+  }
   let handle;
   try {
     handle = await startModelServer(config, {

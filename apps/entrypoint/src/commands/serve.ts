@@ -1,5 +1,4 @@
 import { mkdir, stat } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { NO_STARTUP_DEADLINE_MS, type ServeSettings } from "@sagemaker-serve/env-config";
 import { ServeError, formatError, isServeError, redactArgs } from "@sagemaker-serve/errors";
 import { exitCodeFor, modelServerPidFilePath, type ServerHandle } from "@sagemaker-serve/process-lifecycle";
@@ -8,15 +7,23 @@ import { EXIT } from "../exit-codes.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { PID1_WARNING, runsAsPid1 } from "../pid1.ts";
 import { planLaunch } from "../plan-launch.ts";
-import { isPortFree } from "../port-check.ts";
+import { portError } from "../port-check.ts";
 import { choosePython, type PythonChoice } from "../python-for-launcher.ts";
 import type { Runtime } from "../runtime.ts";
+import {
+  CONFIG_PATH_HINT,
+  checkConfigPath,
+  checkWorkerFiles,
+  configPathSource,
+  type StartCheckCode,
+} from "../start-checks.ts";
 import type { CommandIo } from "./command-io.ts";
 import { readSettings } from "./environment.ts";
+import { parseCommandArgs } from "./parse-command-args.ts";
 
 /** Every ServeError code the serve command itself throws. */
 export type ServeErrorCode =
-  "LAUNCHER_NOT_FOUND" | "PORT_IN_USE" | "CONFIG_WRITE_FAILED" | "REQUIREMENTS_FAILED";
+  "LAUNCHER_NOT_FOUND" | "PORT_IN_USE" | "CONFIG_WRITE_FAILED" | "REQUIREMENTS_FAILED" | StartCheckCode;
 
 export const SERVE_HELP = `usage: sagemaker-serve serve [--backend auto|mms|torchserve|builtin] [--handler HANDLER]
 
@@ -104,7 +111,9 @@ async function installRequirements(
 export function failureCode(error: unknown): number {
   if (!isServeError(error)) return EXIT.failure;
   const code = error.code;
-  if (code === "ENV_INVALID" || code === "CONFIG_VALUE_INVALID") return EXIT.usage;
+  if (code === "ENV_INVALID" || code === "CONFIG_VALUE_INVALID" || code === "CONFIG_PATH_INVALID") {
+    return EXIT.usage;
+  }
   if (code === "CONFIG_WRITE_FAILED" || code.startsWith("ARCHIVE")) return EXIT.prepare;
   if (code.startsWith("CODEARTIFACT") || code.startsWith("PIP_") || code.startsWith("REQUIREMENTS")) {
     return EXIT.requirements;
@@ -117,30 +126,18 @@ export function failureCode(error: unknown): number {
  * supervision until the server exits or we are asked to stop. Returns the exit code (README table).
  */
 export async function runServe(argv: string[], io: CommandIo, runtime: Runtime): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        backend: { type: "string" },
-        handler: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    io.stderr(`sagemaker-serve serve: ${(error as Error).message}\n${SERVE_HELP}`);
-    return EXIT.usage;
-  }
-  if (parsed.values.help) {
-    io.stdout(SERVE_HELP);
-    return EXIT.ok;
-  }
+  const parsed = parseCommandArgs(
+    "serve",
+    argv,
+    { options: { backend: { type: "string" }, handler: { type: "string" } }, help: SERVE_HELP },
+    io,
+  );
+  if ("exit" in parsed) return parsed.exit;
+  const flags = parsed.values as { backend?: string; handler?: string };
   const envStarted = runtime.uptimeMs();
   const rawFormat = io.env.SAGEMAKER_SERVE_LOG_FORMAT === "json" ? "json" : "text";
   let log = createLogger({ write: io.stderr, format: rawFormat });
-  const result = readSettings(io.env, { backend: parsed.values.backend, handler: parsed.values.handler });
+  const result = readSettings(io.env, flags);
   if (!result.ok) {
     io.stderr(result.text);
     return EXIT.usage;
@@ -179,6 +176,14 @@ export async function runServe(argv: string[], io: CommandIo, runtime: Runtime):
       );
     }
 
+    // Before pip, which can take minutes: what would make the start fail anyway.
+    const configProblem = await checkConfigPath(plan.configPath, configPathSource(settings.configPath));
+    if (configProblem !== undefined) throw configProblem;
+    if (plan.backend.name === "builtin") {
+      const workerProblem = await checkWorkerFiles(runtime.pythonDir);
+      if (workerProblem !== undefined) throw workerProblem;
+    }
+
     const python = await choosePython({
       explicit: io.env.SAGEMAKER_SERVE_PYTHON || undefined,
       launcherPath: plan.backend.name === "builtin" ? undefined : plan.launcherPath,
@@ -202,7 +207,7 @@ export async function runServe(argv: string[], io: CommandIo, runtime: Runtime):
         "CONFIG_WRITE_FAILED",
         `cannot write the server config to ${plan.configPath}: ${(error as Error).message}`,
         {
-          hint: "set SAGEMAKER_SERVE_CONFIG_PATH to a writable path (the default is under /etc, which needs root)",
+          hint: CONFIG_PATH_HINT,
           cause: error,
         },
       );
@@ -222,15 +227,8 @@ export async function runServe(argv: string[], io: CommandIo, runtime: Runtime):
         );
       }
     }
-    if (!(await isPortFree(settings.bindPort))) {
-      throw new ServeError(
-        "PORT_IN_USE",
-        `port ${settings.bindPort} is already in use (address in use on 0.0.0.0)`,
-        {
-          hint: "stop the process holding the port, or set SAGEMAKER_BIND_TO_PORT to a free port",
-        },
-      );
-    }
+    const portProblem = await portError(settings.bindPort);
+    if (portProblem !== undefined) throw portProblem;
     if (io.signal.aborted) return stoppedDuringStartup(runtime, log);
 
     const spawnStarted = runtime.uptimeMs();
