@@ -1,0 +1,340 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { LATENCY_BUCKETS_SECONDS, LOAD_BUCKETS_SECONDS } from "./buckets.ts";
+import { parseHandlerMetricRecords } from "./handler-metric-record.ts";
+import { HandlerMetrics } from "./handler-metrics.ts";
+import { METRIC_PREFIX } from "./prometheus-names.ts";
+import { residentBytes } from "./worker-rss.ts";
+
+/** What a model's worker slots are doing, for `sagemaker_serve_workers{state}`. */
+export type WorkerState = "starting" | "idle" | "busy" | "restarting" | "unloading";
+export const WORKER_STATES: readonly WorkerState[] = ["starting", "idle", "busy", "restarting", "unloading"];
+
+/** Why a worker was replaced: it exited, it missed the request timeout, or the kernel OOM-killed it. */
+export type RestartCause = "crash" | "timeout" | "oom";
+const RESTART_CAUSES: readonly RestartCause[] = ["crash", "timeout", "oom"];
+
+/** One model's state at scrape time, supplied by the server. */
+export interface ModelSnapshot {
+  model: string;
+  /** Requests a worker is running. */
+  inFlight: number;
+  /** Requests waiting (queue plus those handed to a busy worker ahead of time). */
+  queued: number;
+  workers: Partial<Record<WorkerState, number>>;
+  /** Process ids of the live workers, for their summed RSS. */
+  workerPids: readonly number[];
+}
+
+/** One answered HTTP request. `model` is `""` for routes without a model (`/ping`, `/models`, 404s). */
+export interface FinishedRequest {
+  model: string;
+  /** A fixed route name (`invocations`, `ping`, ...), never the raw path. */
+  route: string;
+  status: number;
+  durationSeconds: number;
+  requestBytes: number;
+  responseBytes: number;
+}
+
+/** The recording API the server calls. `NO_METRICS` implements it with empty methods. */
+export interface ServerMetrics {
+  readonly enabled: boolean;
+  requestFinished(request: FinishedRequest): void;
+  /** Time a request waited before a worker started it. */
+  queueWait(sample: { model: string; seconds: number }): void;
+  /** Time a worker took for a batch (front end → worker → front end). */
+  inference(sample: { model: string; seconds: number }): void;
+  workerRestart(event: { model: string; cause: RestartCause }): void;
+  /** One worker finished loading the model (startup, scale-up or restart). */
+  modelLoaded(sample: { model: string; seconds: number }): void;
+  /** The `metrics` array of a worker's response (untrusted JSON; validated here). */
+  handlerMetrics(model: string, records: unknown): void;
+  /** Forgets the series of an unloaded model. */
+  removeModel(model: string): void;
+  readonly contentType: string;
+  /** The Prometheus text exposition of every metric. */
+  render(): Promise<string>;
+}
+
+/** Metrics off: every call is an empty function. */
+export const NO_METRICS: ServerMetrics = {
+  enabled: false,
+  requestFinished: () => undefined,
+  queueWait: () => undefined,
+  inference: () => undefined,
+  workerRestart: () => undefined,
+  modelLoaded: () => undefined,
+  handlerMetrics: () => undefined,
+  removeModel: () => undefined,
+  contentType: "text/plain; version=0.0.4; charset=utf-8",
+  render: () => Promise.resolve(""),
+};
+
+export interface CreateServerMetricsOptions {
+  /** The loaded models' state, read at each scrape. */
+  models: () => Iterable<ModelSnapshot>;
+  /** Distinct label sets per handler metric (default 100). */
+  maxHandlerSeries?: number;
+  /** Distinct handler metric names (default 100). */
+  maxHandlerMetrics?: number;
+  warn: (message: string) => void;
+  /** Node's default process metrics (event loop lag, heap, RSS, ...); default true. */
+  processMetrics?: boolean;
+}
+
+const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
+
+/** The series of one (model, route), bound once so a request costs no label hashing. */
+interface RouteSeries {
+  byClass: Array<Counter.Internal | undefined>;
+  latency: Histogram.Internal<string>;
+  requestBytes: Counter.Internal;
+  responseBytes: Counter.Internal;
+  labels: { model: string; route: string };
+}
+
+class PrometheusServerMetrics implements ServerMetrics {
+  readonly enabled = true;
+  readonly registry = new Registry();
+  readonly #requests: Counter<"model" | "route" | "status_class">;
+  readonly #requestLatency: Histogram<"model" | "route">;
+  readonly #requestBytes: Counter<"model" | "route">;
+  readonly #responseBytes: Counter<"model" | "route">;
+  readonly #queueLatency: Histogram<"model">;
+  readonly #inferenceLatency: Histogram<"model">;
+  readonly #restarts: Counter<"model" | "cause">;
+  readonly #loadTime: Histogram<"model">;
+  readonly #handler: HandlerMetrics;
+  readonly #routes = new Map<string, Map<string, RouteSeries>>();
+  readonly #perModel = new Map<
+    string,
+    { queue: Histogram.Internal<string>; inference: Histogram.Internal<string> }
+  >();
+
+  constructor(options: CreateServerMetricsOptions) {
+    const registers = [this.registry];
+    const p = METRIC_PREFIX;
+    this.#requests = new Counter({
+      name: `${p}requests_total`,
+      help: "HTTP requests answered, by model, route and status class (MMS/TorchServe Requests2XX/4XX/5XX)",
+      labelNames: ["model", "route", "status_class"],
+      registers,
+    });
+    this.#requestLatency = new Histogram({
+      name: `${p}request_latency_seconds`,
+      help: "Time from a request's arrival to its response (TorchServe ts_inference_latency_microseconds)",
+      labelNames: ["model", "route"],
+      buckets: [...LATENCY_BUCKETS_SECONDS],
+      registers,
+    });
+    this.#requestBytes = new Counter({
+      name: `${p}request_bytes_total`,
+      help: "Request body bytes received",
+      labelNames: ["model", "route"],
+      registers,
+    });
+    this.#responseBytes = new Counter({
+      name: `${p}response_bytes_total`,
+      help: "Response body bytes sent",
+      labelNames: ["model", "route"],
+      registers,
+    });
+    this.#queueLatency = new Histogram({
+      name: `${p}queue_latency_seconds`,
+      help: "Time a request waited for a worker (TorchServe QueueTime, ts_queue_latency_microseconds)",
+      labelNames: ["model"],
+      buckets: [...LATENCY_BUCKETS_SECONDS],
+      registers,
+    });
+    this.#inferenceLatency = new Histogram({
+      name: `${p}inference_latency_seconds`,
+      help: "Time a worker took for a batch, front end to worker and back (TorchServe WorkerThreadTime + PredictionTime)",
+      labelNames: ["model"],
+      buckets: [...LATENCY_BUCKETS_SECONDS],
+      registers,
+    });
+    this.#restarts = new Counter({
+      name: `${p}worker_restarts_total`,
+      help: "Workers replaced, by cause (crash, timeout, oom)",
+      labelNames: ["model", "cause"],
+      registers,
+    });
+    this.#loadTime = new Histogram({
+      name: `${p}model_load_seconds`,
+      help: "Time one worker took to load the model (TorchServe WorkerLoadTime)",
+      labelNames: ["model"],
+      buckets: [...LOAD_BUCKETS_SECONDS],
+      registers,
+    });
+    const snapshots = () => [...options.models()];
+    new Gauge({
+      name: `${p}requests_in_flight`,
+      help: "Requests a worker is running",
+      labelNames: ["model"],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of snapshots()) this.set({ model: s.model }, s.inFlight);
+      },
+    });
+    new Gauge({
+      name: `${p}requests_queued`,
+      help: "Requests waiting for a worker",
+      labelNames: ["model"],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of snapshots()) this.set({ model: s.model }, s.queued);
+      },
+    });
+    new Gauge({
+      name: `${p}workers`,
+      help: "Worker slots by state (starting, idle, busy, restarting, unloading)",
+      labelNames: ["model", "state"],
+      registers,
+      collect() {
+        this.reset();
+        for (const s of snapshots()) {
+          for (const state of WORKER_STATES) this.set({ model: s.model, state }, s.workers[state] ?? 0);
+        }
+      },
+    });
+    new Gauge({
+      name: `${p}worker_resident_memory_bytes`,
+      help: "Resident memory of the model's live workers, summed",
+      labelNames: ["model"],
+      registers,
+      async collect() {
+        this.reset();
+        for (const s of snapshots()) {
+          const sizes = await Promise.all(s.workerPids.map((pid) => residentBytes(pid)));
+          this.set(
+            { model: s.model },
+            sizes.reduce<number>((sum, size) => sum + (size ?? 0), 0),
+          );
+        }
+      },
+    });
+    this.#handler = new HandlerMetrics({
+      registry: this.registry,
+      maxSeriesPerMetric: options.maxHandlerSeries ?? 100,
+      maxMetrics: options.maxHandlerMetrics ?? 100,
+      warn: options.warn,
+    });
+    if (options.processMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry, prefix: p });
+      // Gauges named `_total` fail `promtool check metrics`; the same counts are exposed by type without the suffix.
+      for (const kind of ["handles", "requests", "resources"]) {
+        this.registry.removeSingleMetric(`${p}nodejs_active_${kind}_total`);
+      }
+    }
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  #route(model: string, route: string): RouteSeries {
+    let routes = this.#routes.get(model);
+    if (routes === undefined) this.#routes.set(model, (routes = new Map()));
+    let series = routes.get(route);
+    if (series === undefined) {
+      const labels = { model, route };
+      series = {
+        byClass: [],
+        latency: this.#requestLatency.labels(labels),
+        requestBytes: this.#requestBytes.labels(labels),
+        responseBytes: this.#responseBytes.labels(labels),
+        labels,
+      };
+      routes.set(route, series);
+    }
+    return series;
+  }
+
+  #model(model: string) {
+    let series = this.#perModel.get(model);
+    if (series === undefined) {
+      series = {
+        queue: this.#queueLatency.labels({ model }),
+        inference: this.#inferenceLatency.labels({ model }),
+      };
+      this.#perModel.set(model, series);
+      for (const cause of RESTART_CAUSES) this.#restarts.inc({ model, cause }, 0);
+    }
+    return series;
+  }
+
+  requestFinished({
+    model,
+    route,
+    status,
+    durationSeconds,
+    requestBytes,
+    responseBytes,
+  }: FinishedRequest): void {
+    const series = this.#route(model, route);
+    const index = Math.min(Math.max(Math.floor(status / 100), 1), 5) - 1;
+    let counter = series.byClass[index];
+    if (counter === undefined) {
+      counter = this.#requests.labels({ ...series.labels, status_class: STATUS_CLASSES[index]! });
+      series.byClass[index] = counter;
+    }
+    counter.inc();
+    series.latency.observe(durationSeconds);
+    if (requestBytes > 0) series.requestBytes.inc(requestBytes);
+    if (responseBytes > 0) series.responseBytes.inc(responseBytes);
+  }
+
+  queueWait({ model, seconds }: { model: string; seconds: number }): void {
+    this.#model(model).queue.observe(seconds);
+  }
+
+  inference({ model, seconds }: { model: string; seconds: number }): void {
+    this.#model(model).inference.observe(seconds);
+  }
+
+  workerRestart({ model, cause }: { model: string; cause: RestartCause }): void {
+    this.#model(model);
+    this.#restarts.inc({ model, cause });
+  }
+
+  modelLoaded({ model, seconds }: { model: string; seconds: number }): void {
+    this.#model(model);
+    this.#loadTime.observe({ model }, seconds);
+  }
+
+  handlerMetrics(model: string, records: unknown): void {
+    const { records: valid, invalid } = parseHandlerMetricRecords(records);
+    this.#handler.dropInvalid(model, invalid);
+    this.#handler.record(model, valid);
+  }
+
+  removeModel(model: string): void {
+    const routes = this.#routes.get(model);
+    for (const series of routes?.values() ?? []) {
+      this.#requestLatency.remove(series.labels);
+      this.#requestBytes.remove(series.labels);
+      this.#responseBytes.remove(series.labels);
+      for (const statusClass of STATUS_CLASSES)
+        this.#requests.remove({ ...series.labels, status_class: statusClass });
+    }
+    this.#routes.delete(model);
+    if (this.#perModel.delete(model)) {
+      this.#queueLatency.remove({ model });
+      this.#inferenceLatency.remove({ model });
+      this.#loadTime.remove({ model });
+      for (const cause of RESTART_CAUSES) this.#restarts.remove({ model, cause });
+    }
+    this.#handler.removeModel(model);
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+/** A metrics set on its own `prom-client` registry (never the global one), so several servers can coexist. */
+export function createServerMetrics(options: CreateServerMetricsOptions): ServerMetrics {
+  return new PrometheusServerMetrics(options);
+}
