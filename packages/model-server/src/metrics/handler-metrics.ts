@@ -24,7 +24,7 @@ interface HandlerSeries {
   warned: boolean;
 }
 
-const SIZE_FACTORS: Readonly<Record<string, number>> = { kB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
+const SIZE_FACTORS: Readonly<Record<string, number>> = { B: 1, kB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
 /** A longer dimension value is cut: label values are held in memory for every series. */
 const MAX_LABEL_VALUE_LENGTH = 200;
 
