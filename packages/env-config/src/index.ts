@@ -5,6 +5,7 @@ export { renderTorchServeConfig, torchServeModelsValue } from "./render-torchser
 export {
   renderBuiltinConfig,
   builtinServerConfig,
+  builtinDrainMs,
   type BuiltinServerConfig,
 } from "./render-builtin-config.ts";
 export {

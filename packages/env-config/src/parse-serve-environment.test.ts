@@ -59,6 +59,9 @@ describe("parseServeEnvironment: defaults exactly as the toolkit", () => {
       pipTimeoutMs: 300_000,
       pipForce: false,
       pipAllowIndexOptions: false,
+      bodyTimeoutMs: 60_000,
+      maxConnections: 1000,
+      maxBufferedBytes: undefined,
       warnings: [],
     });
   });

@@ -10,6 +10,9 @@ import {
   SERVE_ENV_VARIABLES,
   backendVariable,
   baseDirVariable,
+  bodyTimeoutVariable,
+  maxBufferedVariable,
+  maxConnectionsVariable,
   bindPortVariable,
   caRepositoryArnVariable,
   configPathVariable,
@@ -50,6 +53,10 @@ const TS_VARIABLES = [
   tsResponseTimeoutVariable,
 ];
 const LOOKS_LIKE_TRUE = new Set(["true", "1", "yes", "on", "y"]);
+
+function mebibytes(value: number | undefined): number | undefined {
+  return value === undefined ? undefined : value * 1024 * 1024;
+}
 
 /** The per-request timeout MMS derives from the two timeout values (`_seconds` wins; the other is minutes). */
 function mmsRequestTimeoutMs(timeout: number, timeoutSeconds: number | undefined): number {
@@ -159,6 +166,9 @@ export function parseServeEnvironment(env: ServeEnvironment): ServeSettings {
     pipTimeoutMs: get(pipTimeoutVariable) * 1000,
     pipForce: get(pipForceVariable),
     pipAllowIndexOptions: get(pipAllowIndexOptionsVariable),
+    bodyTimeoutMs: get(bodyTimeoutVariable) * 1000,
+    maxConnections: get(maxConnectionsVariable),
+    maxBufferedBytes: mebibytes(get(maxBufferedVariable)),
     warnings,
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NO_STARTUP_DEADLINE_MS } from "./constants.ts";
 import { parseServeEnvironment } from "./parse-serve-environment.ts";
-import { renderBuiltinConfig } from "./render-builtin-config.ts";
+import { builtinDrainMs, renderBuiltinConfig } from "./render-builtin-config.ts";
 
 const KEYS = [
   "port",
@@ -22,6 +22,9 @@ const KEYS = [
   "queueSize",
   "stopGraceMs",
   "logFormat",
+  "bodyTimeoutMs",
+  "maxConnections",
+  "maxBufferedBytes",
 ];
 
 describe("renderBuiltinConfig", () => {
@@ -47,8 +50,11 @@ describe("renderBuiltinConfig", () => {
       batchSize: 1,
       maxBatchDelayMs: 100,
       queueSize: 100,
-      stopGraceMs: 25_000,
+      stopGraceMs: 22_000,
       logFormat: "text",
+      bodyTimeoutMs: 60_000,
+      maxConnections: 1000,
+      maxBufferedBytes: null,
     });
   });
 
@@ -70,6 +76,9 @@ describe("renderBuiltinConfig", () => {
           SAGEMAKER_SERVE_PYTHON: "/venv/bin/python",
           SAGEMAKER_SERVE_STOP_GRACE_SECONDS: "5",
           SAGEMAKER_SERVE_LOG_FORMAT: "json",
+          SAGEMAKER_SERVE_BODY_TIMEOUT_SECONDS: "7",
+          SAGEMAKER_SERVE_MAX_CONNECTIONS: "50",
+          SAGEMAKER_SERVE_MAX_BUFFERED_MB: "64",
         }),
         { handler: "my_pkg.my_service" },
       ),
@@ -88,9 +97,19 @@ describe("renderBuiltinConfig", () => {
       python: "/venv/bin/python",
       batchSize: 8,
       maxBatchDelayMs: 5,
-      stopGraceMs: 5_000,
+      stopGraceMs: 4_000,
       logFormat: "json",
+      bodyTimeoutMs: 7_000,
+      maxConnections: 50,
+      maxBufferedBytes: 64 * 1024 * 1024,
     });
+  });
+
+  it("drains a margin before the CLI's SIGKILL: a fifth of the stop grace, at most 3 s", () => {
+    expect(builtinDrainMs(25_000)).toBe(22_000);
+    expect(builtinDrainMs(5_000)).toBe(4_000);
+    expect(builtinDrainMs(0)).toBe(0);
+    expect(builtinDrainMs(1)).toBe(1);
   });
 
   it("gives the built-in server no deadline of its own for SAGEMAKER_STARTUP_TIMEOUT=0", () => {

@@ -43,8 +43,23 @@ export interface BuiltinServerConfig {
   maxBatchDelayMs: number;
   /** Requests that may wait per model before new ones get 503. */
   queueSize: number;
+  /**
+   * Drain grace on close: the CLI's stop grace less a margin (`builtinDrainMs`), so the server answers what it
+   * cannot finish and exits before the CLI's SIGKILL.
+   */
   stopGraceMs: number;
   logFormat: LogFormat;
+  /** A request body idle this long is cut with 408. */
+  bodyTimeoutMs: number;
+  /** Client connections open at once. */
+  maxConnections: number;
+  /** Bytes of request bodies held at once; null = payload limit × (2 × workers + 2), at least 4 payloads. */
+  maxBufferedBytes: number | null;
+}
+
+/** The built-in server's drain grace for a CLI stop grace: a fifth of it, at most 3 s, is kept to stop workers. */
+export function builtinDrainMs(stopGraceMs: number): number {
+  return stopGraceMs - Math.min(3000, Math.floor(stopGraceMs / 5));
 }
 
 /** The built-in server's config for these settings, with MMS's defaults where the environment leaves a gap. */
@@ -69,8 +84,11 @@ export function builtinServerConfig(
     batchSize: settings.torchServe.batchSize,
     maxBatchDelayMs: settings.torchServe.maxBatchDelayMs,
     queueSize: MMS_DEFAULT_JOB_QUEUE_SIZE,
-    stopGraceMs: settings.stopGraceMs,
+    stopGraceMs: builtinDrainMs(settings.stopGraceMs),
     logFormat: settings.logFormat,
+    bodyTimeoutMs: settings.bodyTimeoutMs,
+    maxConnections: settings.maxConnections,
+    maxBufferedBytes: settings.maxBufferedBytes ?? null,
   };
 }
 

@@ -66,6 +66,12 @@ export interface ServeSettings {
   pipForce: boolean;
   /** `SAGEMAKER_SERVE_PIP_ALLOW_INDEX_OPTIONS`: index-changing requirements lines only warn under a private index. */
   pipAllowIndexOptions: boolean;
+  /** Built-in server: idle limit of a request body before 408. */
+  bodyTimeoutMs: number;
+  /** Built-in server: client connections open at once. */
+  maxConnections: number;
+  /** Built-in server: bytes of request bodies held at once; undefined = derived from the payload limit. */
+  maxBufferedBytes: number | undefined;
   /** Things that are valid but probably not what was meant (e.g. `SAGEMAKER_MULTI_MODEL=True`). */
   warnings: string[];
 }

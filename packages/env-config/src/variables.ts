@@ -333,6 +333,41 @@ export const pipTimeoutVariable = defineVariable({
   parse: (raw) => parseInteger(raw, timerSeconds(1)),
 });
 
+export const bodyTimeoutVariable = defineVariable({
+  name: "SAGEMAKER_SERVE_BODY_TIMEOUT_SECONDS",
+  defaultValue: "`60`",
+  parsing: `${INT}, 1-${TIMER_SECONDS_MAX}; empty = unset`,
+  becomes: "`bodyTimeoutMs` (built-in server)",
+  description: "Built-in server: a request body that sends nothing for this long is cut with 408.",
+  unset: 60,
+  emptyIsUnset: true,
+  parse: (raw) => parseInteger(raw, timerSeconds(1)),
+});
+
+export const maxConnectionsVariable = defineVariable({
+  name: "SAGEMAKER_SERVE_MAX_CONNECTIONS",
+  defaultValue: "`1000`",
+  parsing: `${INT}, 1-1000000; empty = unset`,
+  becomes: "`maxConnections` (built-in server)",
+  description: "Built-in server: open client connections at once; more are closed on accept.",
+  unset: 1000,
+  emptyIsUnset: true,
+  parse: (raw) =>
+    parseInteger(raw, { min: 1, max: 1_000_000, maxReason: "far above any file-descriptor limit" }),
+});
+
+export const maxBufferedVariable = defineVariable<number | undefined>({
+  name: "SAGEMAKER_SERVE_MAX_BUFFERED_MB",
+  defaultValue: "payload limit × (2 × workers + 2), at least 4 payloads",
+  parsing: `${INT}, 1-1048576; empty = unset`,
+  becomes: "`maxBufferedBytes` (built-in server)",
+  description:
+    "Built-in server: request bodies held in memory at once, in MiB; a request over it gets 503 before its body is read.",
+  unset: undefined,
+  emptyIsUnset: true,
+  parse: (raw) => parseInteger(raw, { min: 1, max: 1_048_576, maxReason: "1 TiB" }),
+});
+
 function parseSwitch(raw: string): Outcome<boolean> {
   if (raw === "true") return ok(true);
   if (raw === "false") return ok(false);
@@ -394,4 +429,7 @@ export const SERVE_ENV_VARIABLES: readonly EnvVariable[] = [
   pipTimeoutVariable,
   pipForceVariable,
   pipAllowIndexOptionsVariable,
+  bodyTimeoutVariable,
+  maxConnectionsVariable,
+  maxBufferedVariable,
 ];

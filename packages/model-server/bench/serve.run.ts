@@ -136,6 +136,9 @@ it("benchmarks the built-in server against gunicorn + Flask and ThreadingHTTPSer
     queueSize: 1000,
     stopGraceMs: 5000,
     logFormat: "text",
+    bodyTimeoutMs: 60_000,
+    maxConnections: 1000,
+    maxBufferedBytes: null,
   };
   const quiet = { info: () => {}, warn: () => {}, error: (m: string) => console.error(m) };
 

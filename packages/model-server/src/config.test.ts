@@ -21,6 +21,9 @@ const VALID = {
   queueSize: 100,
   stopGraceMs: 25_000,
   logFormat: "text",
+  bodyTimeoutMs: 60_000,
+  maxConnections: 1000,
+  maxBufferedBytes: null,
 };
 
 describe("parseBuiltinServerConfig", () => {

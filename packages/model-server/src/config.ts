@@ -24,6 +24,9 @@ const FIELDS: Record<keyof BuiltinServerConfig, Kind> = {
   queueSize: "number",
   stopGraceMs: "number",
   logFormat: "logFormat",
+  bodyTimeoutMs: "number",
+  maxConnections: "number",
+  maxBufferedBytes: "number|null",
 };
 
 const POSITIVE: ReadonlySet<string> = new Set([
@@ -32,6 +35,9 @@ const POSITIVE: ReadonlySet<string> = new Set([
   "startupTimeoutMs",
   "batchSize",
   "queueSize",
+  "bodyTimeoutMs",
+  "maxConnections",
+  "maxBufferedBytes",
 ]);
 
 function problem(key: string, kind: Kind, value: unknown): string | undefined {

@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import type { PredictResult } from "./worker-reply.ts";
 
 /** The no-cache headers MMS puts on every response. */
 export const NO_CACHE = {
@@ -43,4 +44,19 @@ export function sendError(res: ServerResponse, requestId: string, error: HttpErr
   const body: ErrorBody =
     error instanceof HttpError ? { code: error.status, type: error.type, message: error.message } : error;
   sendJson(res, requestId, body.code, body);
+}
+
+/** The handler's answer: its status, phrase, headers and content type, then MMS's own headers over them. */
+export function sendResult(res: ServerResponse, requestId: string, result: PredictResult): void {
+  if (res.headersSent || res.destroyed) return;
+  res.statusCode = result.status;
+  if (result.phrase !== "") res.statusMessage = result.phrase;
+  for (const [key, value] of result.headers) res.setHeader(key, value);
+  if (result.contentType) res.setHeader("content-type", result.contentType);
+  // MMS sets these on every response, overriding the handler's.
+  for (const [key, value] of Object.entries(NO_CACHE)) res.setHeader(key, value);
+  res.setHeader("content-length", result.body.length);
+  res.setHeader("x-request-id", requestId);
+  if (result.status >= 400) res.setHeader("connection", "close");
+  res.end(result.body);
 }

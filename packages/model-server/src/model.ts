@@ -3,6 +3,7 @@ import {
   WorkerGoneError,
   WorkerLoadError,
   WorkerProcess,
+  type PredictReply,
   type PredictResult,
   type RequestInput,
   type WorkerExit,
@@ -12,6 +13,14 @@ import {
 export type JobOutcome =
   | { kind: "result"; result: PredictResult }
   | { kind: "error"; status: number; type: string; message: string };
+
+/** A place in the model's queue, held from admission (headers read) until the body is in and submitted. */
+export interface QueueTicket {
+  /** Queues the request in the place reserved; the ticket is used up. */
+  submit(input: RequestInput): Promise<JobOutcome>;
+  /** Gives the place back (the body never arrived). Idempotent; a no-op after submit. */
+  release(): void;
+}
 
 export interface ModelOptions {
   name: string;
@@ -67,6 +76,7 @@ export class Model {
   #stopController = new AbortController();
   #loading = new Set<Promise<void>>();
   #idleWaiters: Array<() => void> = [];
+  #reserved = 0;
 
   constructor(options: ModelOptions) {
     this.options = options;
@@ -168,7 +178,11 @@ export class Model {
     if (jobs) {
       const status = exit.signal === "SIGKILL" && !exit.stoppedByServer ? 507 : 500;
       for (const job of jobs)
-        job.settle({ kind: "error", status, type: "InternalServerException", message: "Worker died." });
+        job.settle(
+          this.#stopping
+            ? this.#unloading()
+            : { kind: "error", status, type: "InternalServerException", message: "Worker died." },
+        );
     }
     this.#scheduleRestart(slot);
     this.#dispatch();
@@ -200,20 +214,51 @@ export class Model {
     );
   }
 
-  /** Queues a request; answers 503 at once when the queue is full. */
-  submit(input: RequestInput): Promise<JobOutcome> {
-    if (this.#stopping || this.options.workers === 0 || this.#waitingJobs() >= this.options.queueSize) {
-      return Promise.resolve({
-        kind: "error",
-        status: 503,
-        type: "ServiceUnavailableException",
-        message: `No worker is available to serve request for model: ${this.options.name}. Consider increasing job queue size.`,
-      });
-    }
-    return new Promise((settle) => {
-      this.#queue.push({ input, settle });
-      this.#dispatch();
-    });
+  /**
+   * Reserves a place in the queue before the request's body is read; undefined when the queue is full (counting
+   * places reserved by requests whose bodies are still arriving) or the model cannot serve.
+   */
+  reserve(): QueueTicket | undefined {
+    if (this.#stopping || this.options.workers === 0) return undefined;
+    if (this.#waitingJobs() + this.#reserved >= this.options.queueSize) return undefined;
+    this.#reserved += 1;
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      this.#reserved -= 1;
+    };
+    return {
+      submit: (input) => {
+        if (!held) throw new TypeError("QueueTicket.submit: the ticket was already used or released");
+        release();
+        if (this.#stopping) return Promise.resolve(this.#unloading());
+        return new Promise((settle) => {
+          this.#queue.push({ input, settle });
+          this.#dispatch();
+        });
+      },
+      release,
+    };
+  }
+
+  /** The 503 MMS answers when no worker can take a request. */
+  queueFull(): JobOutcome {
+    return {
+      kind: "error",
+      status: 503,
+      type: "ServiceUnavailableException",
+      message: `No worker is available to serve request for model: ${this.options.name}. Consider increasing job queue size.`,
+    };
+  }
+
+  #unloading(): JobOutcome {
+    return {
+      kind: "error",
+      status: 503,
+      type: "ServiceUnavailableException",
+      message: `Model ${this.options.name} is unloading.`,
+    };
   }
 
   /** Requests not yet started: the queue plus those handed to a worker behind the batch it runs. */
@@ -283,6 +328,7 @@ export class Model {
     worker.kill();
     this.#scheduleRestart(slot);
     this.#dispatch();
+    this.#notifyIdle();
   }
 
   #clearTimer(slot: Slot): void {
@@ -294,29 +340,41 @@ export class Model {
     slot.inflight.push(jobs);
     if (slot.inflight.length === 1) this.#startTimer(slot);
     worker.predict(jobs.map((job) => job.input)).then(
-      (reply) => {
-        if (slot.worker !== worker || slot.inflight[0] !== jobs) return;
-        slot.inflight.shift();
-        this.#startTimer(slot);
-        jobs.forEach((job, index) => {
-          const result = reply.results?.[index];
-          if (reply.code === 200 && result !== undefined) job.settle({ kind: "result", result });
-          else
-            job.settle({
-              kind: "error",
-              status: reply.code,
-              type: "InternalServerException",
-              message: reply.message,
-            });
-        });
-        this.#dispatch();
-        this.#notifyIdle();
-      },
+      (reply) => this.#onReply(slot, worker, jobs, reply),
       (error: unknown) => {
-        // A gone worker is answered in #onExit with the exit status; anything else is a bug worth surfacing.
-        if (!(error instanceof WorkerGoneError)) throw error;
+        // A gone worker is answered in #onExit with the exit status; anything else costs this worker, not the server.
+        if (error instanceof WorkerGoneError) return;
+        this.options.logger.error(
+          `model ${printable(this.options.name)} ${worker.id}: ${printable(String((error as Error)?.stack ?? error))}; replacing it`,
+        );
+        worker.kill();
       },
     );
+  }
+
+  #onReply(slot: Slot, worker: WorkerProcess, jobs: Job[], reply: PredictReply): void {
+    if (slot.worker !== worker || slot.inflight[0] !== jobs) return;
+    slot.inflight.shift();
+    this.#startTimer(slot);
+    jobs.forEach((job, index) => job.settle(this.#outcome(reply, index, job)));
+    this.#dispatch();
+    this.#notifyIdle();
+  }
+
+  #outcome(reply: PredictReply, index: number, job: Job): JobOutcome {
+    const result = reply.results?.[index];
+    if (reply.code !== 200 || result === undefined)
+      return { kind: "error", status: reply.code, type: "InternalServerException", message: reply.message };
+    if (result.kind === "result") return { kind: "result", result };
+    this.options.logger.error(
+      `model ${printable(this.options.name)}: request ${job.input.requestId}: the handler's response cannot be sent: ${printable(result.reason)}`,
+    );
+    return {
+      kind: "error",
+      status: 500,
+      type: "InternalServerException",
+      message: `Invalid response from the model handler: ${result.reason}`,
+    };
   }
 
   get idle(): boolean {
@@ -336,8 +394,11 @@ export class Model {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  /** Stops every worker now; queued requests get 503. */
-  async stop(): Promise<void> {
+  /**
+   * Stops every worker; queued requests get 503. Workers finish the batch they run within `graceMs`, then are
+   * killed and their requests get 503 too.
+   */
+  async stop(graceMs = 2000): Promise<void> {
     this.#stopping = true;
     this.#stopController.abort();
     await Promise.all(this.#loading);
@@ -356,7 +417,7 @@ export class Model {
         this.#clearTimer(slot);
         const worker = slot.worker;
         if (worker !== undefined) {
-          await worker.stop();
+          await worker.stop(graceMs);
           slot.worker = undefined;
         }
       }),

@@ -148,7 +148,8 @@ export class ModelRegistry {
     if (entry === undefined) throw new HttpError(404, "ModelNotFoundException", `Model not found: ${name}`);
     this.#entries.delete(name);
     await waitAtMost(entry.model.whenIdle(), graceMs);
-    await entry.model.stop();
+    // Past the grace, a worker still busy is killed at once: the caller's own deadline is near.
+    await entry.model.stop(entry.model.idle ? undefined : 0);
     await entry.source.cleanup();
     this.#options.logger.info(`model ${printable(name)} unregistered`);
   }

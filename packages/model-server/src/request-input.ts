@@ -64,9 +64,6 @@ export function buildRequestInput(
   body: Buffer,
   requestId: string,
 ): RequestInput {
-  const headers: Array<[string, string]> = [];
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
-    headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
   const parameters: Parameter[] = [];
   if (url !== undefined && url.search !== "")
     for (const [name, value] of url.searchParams)
@@ -83,5 +80,5 @@ export function buildRequestInput(
   } else {
     parameters.push({ name: "body", contentType: mimeType(contentType), value: body });
   }
-  return { requestId, headers, parameters };
+  return { requestId, rawHeaders: req.rawHeaders, parameters };
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { BuiltinServerConfig } from "./config.ts";
-import { HttpError, NO_CACHE, sendError, sendJson } from "./http-response.ts";
-import type { Model } from "./model.ts";
+import type { BodyBudget } from "./body-budget.ts";
+import { HttpError, sendError, sendJson, sendResult } from "./http-response.ts";
+import type { JobOutcome, Model } from "./model.ts";
 import type { ModelRegistry, RegisterRequest } from "./registry.ts";
+import { declaredLength, readRequestBody, tooLarge, type HeldBody } from "./request-body.ts";
 import { buildRequestInput } from "./request-input.ts";
 
 export interface RouteContext {
@@ -13,6 +15,8 @@ export interface RouteContext {
   starting: () => boolean;
   draining: () => boolean;
   signal: AbortSignal;
+  /** Bytes of request bodies held at once. */
+  budget: BodyBudget;
 }
 
 const NOT_FOUND = () =>
@@ -28,40 +32,26 @@ const NOT_ALLOWED = () =>
     "Requested method is not allowed, please refer to API document.",
   );
 
-/** Reads the body, answering 413 (MMS-style error body) past `limit` bytes. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const tooLarge = () =>
-    new HttpError(
-      413,
-      "RequestEntityTooLargeException",
-      `Request body exceeds the maximum of ${limit} bytes.`,
-    );
-  const declared = Number(req.headers["content-length"] ?? "0");
-  if (declared > limit) return Promise.reject(tooLarge());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners("data");
-        req.pause();
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
 /** Like Netty's `getIntParameter` in MMS: a missing or unparsable value is the default, not an error. */
 function intParameter(url: URL, name: string, fallback: number): number {
   const raw = url.searchParams.get(name);
   if (raw === null || !/^[+-]?\d{1,10}$/.test(raw)) return fallback;
   const value = Number(raw);
   return value > 2 ** 31 - 1 || value < -(2 ** 31) ? fallback : value;
+}
+
+/** Sends `100 Continue` to a client waiting for it: its body is now wanted. */
+function continueBody(req: IncomingMessage, res: ServerResponse): void {
+  if (/^\s*100-continue\s*$/i.test(req.headers.expect ?? "") && !res.headersSent) res.writeContinue();
+}
+
+function readBody(ctx: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<HeldBody> {
+  continueBody(req, res);
+  return readRequestBody(req, {
+    limitBytes: ctx.config.maxRequestBytes,
+    idleTimeoutMs: ctx.config.bodyTimeoutMs,
+    budget: ctx.budget,
+  });
 }
 
 async function predict(
@@ -73,37 +63,48 @@ async function predict(
   query: URL | undefined,
   id: string,
 ) {
-  const body = await readBody(req, ctx.config.maxRequestBytes);
-  const outcome = await model.submit(buildRequestInput(req, query, body, id));
+  // Admission from the headers alone, before a byte of the body is read: a refused client costs no memory.
+  const declared = declaredLength(req);
+  if (declared !== undefined && declared > ctx.config.maxRequestBytes)
+    throw tooLarge(ctx.config.maxRequestBytes);
+  const ticket = model.reserve();
+  if (ticket === undefined) {
+    const refused = model.queueFull();
+    if (refused.kind === "error")
+      sendError(res, id, { code: refused.status, type: refused.type, message: refused.message });
+    return;
+  }
+  let held: HeldBody;
+  try {
+    held = await readBody(ctx, req, res);
+  } catch (error) {
+    ticket.release();
+    throw error;
+  }
+  let outcome: JobOutcome;
+  try {
+    outcome = await ticket.submit(buildRequestInput(req, query, held.body, id));
+  } finally {
+    held.release();
+  }
   if (outcome.kind === "error") {
     sendError(res, id, { code: outcome.status, type: outcome.type, message: outcome.message });
     return;
   }
-  const { result } = outcome;
-  if (res.destroyed) return;
-  res.statusCode = result.status;
-  // Netty refuses CR/LF in a reason phrase; so does node. Drop them rather than fail the response.
-  if (result.phrase !== "") res.statusMessage = result.phrase.replace(/[\r\n]/g, " ");
-  for (const [key, value] of Object.entries(result.headers)) {
-    try {
-      res.setHeader(key, value);
-    } catch {
-      // A header name or value node refuses (control characters) is dropped, not sent half-way.
-    }
-  }
-  if (result.contentType) res.setHeader("content-type", result.contentType);
-  // MMS sets these on every response, overriding the handler's.
-  for (const [key, value] of Object.entries(NO_CACHE)) res.setHeader(key, value);
-  res.setHeader("content-length", result.body.length);
-  res.setHeader("x-request-id", id);
-  if (result.status >= 400) res.setHeader("connection", "close");
-  res.end(result.body);
+  sendResult(res, id, outcome.result);
 }
 
-async function registerParameters(req: IncomingMessage, url: URL, limit: number): Promise<RegisterRequest> {
+async function registerParameters(
+  ctx: RouteContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<RegisterRequest> {
   const values = new Map<string, string>();
   for (const [key, value] of url.searchParams) values.set(key, value);
-  const body = await readBody(req, limit);
+  const held = await readBody(ctx, req, res);
+  const body = held.body;
+  held.release();
   if ((req.headers["content-type"] ?? "").toLowerCase().startsWith("application/json") && body.length > 0) {
     let parsed: unknown;
     try {
@@ -268,7 +269,7 @@ async function route(
       return;
     }
     if (method !== "POST" || !ctx.config.multiModel) throw NOT_ALLOWED();
-    const request = await registerParameters(req, url, ctx.config.maxRequestBytes);
+    const request = await registerParameters(ctx, req, res, url);
     const model = await ctx.registry.register(request, ctx.signal);
     const status = model.options.workers > 0 ? "Workers scaled" : `Model "${model.options.name}" registered`;
     sendJson(res, id, 200, { status });

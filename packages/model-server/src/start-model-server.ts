@@ -1,9 +1,11 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { availableParallelism } from "node:os";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isServeError } from "@sagemaker-serve/errors";
 import { extractArchive as extractModelArchive } from "@sagemaker-serve/model-archive";
+import { BodyBudget, defaultBufferedBytes } from "./body-budget.ts";
 import type { BuiltinServerConfig } from "./config.ts";
 import { modelServerError } from "./errors.ts";
 import { HttpError } from "./http-response.ts";
@@ -40,6 +42,11 @@ export interface ModelServerHandle {
   /** Settles once the server has closed, whoever closed it. */
   closed: Promise<void>;
 }
+
+/** Idle keep-alive connections close after this; above the 60 s of common load balancers, so they close first. */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** A client must send its request line and headers within this. */
+const HEADERS_TIMEOUT_MS = 60_000;
 
 /** The package's `python/` directory, next to `src/` and `dist/`. */
 export const DEFAULT_PYTHON_DIR = fileURLToPath(new URL("../python/", import.meta.url));
@@ -110,25 +117,53 @@ export async function startModelServer(
 ): Promise<ModelServerHandle> {
   signal?.throwIfAborted();
   const registry = new ModelRegistry({ config, pythonDir, env: { ...env }, logger, extractArchive });
+  const budget = new BodyBudget(
+    config.maxBufferedBytes ??
+      defaultBufferedBytes(config.maxRequestBytes, config.workers ?? availableParallelism()),
+  );
   const internal = new AbortController();
   let starting = !config.multiModel;
   let draining = false;
   let inFlight = 0;
   let idleResolve: (() => void) | undefined;
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  const routeContext = {
+    config,
+    registry,
+    starting: () => starting,
+    draining: () => draining,
+    signal: internal.signal,
+    budget,
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     inFlight += 1;
     res.on("close", () => {
       inFlight -= 1;
       if (inFlight === 0) idleResolve?.();
     });
-    void handleRequest(
-      { config, registry, starting: () => starting, draining: () => draining, signal: internal.signal },
-      req,
-      res,
+    void handleRequest(routeContext, req, res);
+  };
+  const server = createServer(
+    {
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      // Bodies have their own idle limit (bodyTimeoutMs); a whole slow upload is bounded by the body size limit.
+      requestTimeout: 0,
+    },
+    onRequest,
+  );
+  // A client sending `Expect: 100-continue` gets its answer from the headers alone; the route sends 100 when it
+  // wants the body.
+  server.on("checkContinue", onRequest);
+  server.maxConnections = config.maxConnections;
+  let lastDropLog = 0;
+  server.on("drop", () => {
+    const now = Date.now();
+    if (now - lastDropLog < 1000) return;
+    lastDropLog = now;
+    logger.warn(
+      `model server: connection refused: ${config.maxConnections} connections are open (SAGEMAKER_SERVE_MAX_CONNECTIONS)`,
     );
   });
-  server.headersTimeout = 60_000;
-  server.requestTimeout = 0;
 
   let closing: Promise<void> | undefined;
   let resolveClosed!: () => void;

@@ -1,32 +1,21 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { getPriority, setPriority } from "node:os";
 import type { Socket } from "node:net";
 import { join } from "node:path";
-import { encodeFrame, FrameReader, type Frame } from "./frame.ts";
+import { encodeFrameHead, FrameError, FrameReader, type Frame } from "./frame.ts";
+import { LineSplitter } from "./line-splitter.ts";
 import { printable, type ModelServerLogger } from "./logger.ts";
+import { killGroupMembers } from "./process-group.ts";
+import { readPredictReply, type PredictReply } from "./worker-reply.ts";
+
+export type { InvalidResult, PredictReply, PredictResult } from "./worker-reply.ts";
 
 /** One HTTP request as the worker sees it (MMS's request layout). */
 export interface RequestInput {
   requestId: string;
-  /** Request headers in the client's spelling and order. */
-  headers: Array<[string, string]>;
+  /** Request headers in the client's spelling and order, flat: name, value, name, value, ... */
+  rawHeaders: string[];
   /** Query and form parameters, then the body as parameter `body`. */
   parameters: Array<{ name: string; contentType: string; value: Buffer }>;
-}
-
-export interface PredictResult {
-  body: Buffer;
-  contentType: string | null;
-  status: number;
-  phrase: string;
-  headers: Record<string, string>;
-}
-
-/** The worker's answer for a batch: `results` when `code` is 200, otherwise the batch failed with `code`. */
-export interface PredictReply {
-  code: number;
-  message: string;
-  results?: PredictResult[];
 }
 
 export interface WorkerExit {
@@ -76,21 +65,11 @@ export interface WorkerStartOptions {
   signal?: AbortSignal;
 }
 
-/** How much lower than the front end's the workers' scheduling priority is (nice increment). */
-const WORKER_NICE_INCREMENT = 5;
-
 function forwardLines(stream: NodeJS.ReadableStream | null, write: (line: string) => void): void {
   if (stream === null) return;
-  let rest = "";
-  stream.setEncoding("utf8");
-  stream.on("data", (chunk: string) => {
-    const lines = (rest + chunk).split("\n");
-    rest = lines.pop() ?? "";
-    for (const line of lines) write(line);
-  });
-  stream.on("end", () => {
-    if (rest !== "") write(rest);
-  });
+  const splitter = new LineSplitter({ onLine: write });
+  stream.on("data", (chunk: Buffer) => splitter.push(chunk));
+  stream.on("end", () => splitter.end());
 }
 
 /** A Python worker process holding one loaded model; it runs batches one after another, in the order sent. */
@@ -100,6 +79,8 @@ export class WorkerProcess {
   readonly startedAt = new Date();
   #child: ChildProcess;
   #socket: Socket;
+  #logger: ModelServerLogger;
+  #label: string;
   #reader = new FrameReader();
   // Replies come back in the order requests were sent, so waiters form a FIFO.
   #waiting: Array<{ resolve: (frame: Frame) => void; reject: (error: Error) => void }> = [];
@@ -108,6 +89,8 @@ export class WorkerProcess {
 
   private constructor(options: WorkerStartOptions) {
     this.id = options.id;
+    this.#logger = options.logger;
+    this.#label = `${printable(options.modelName)} ${options.id}`;
     const prefix = `[${printable(options.modelName)}]`;
     this.#child = spawn(
       options.python,
@@ -129,19 +112,9 @@ export class WorkerProcess {
       },
     );
     this.#socket = this.#child.stdio[3] as Socket;
-    if (this.#child.pid !== undefined) {
-      try {
-        // Workers yield the CPU to the front end under contention so /ping and request intake stay prompt.
-        setPriority(this.#child.pid, Math.min(19, getPriority() + WORKER_NICE_INCREMENT));
-      } catch {
-        // Not permitted here: run at the same priority.
-      }
-    }
     forwardLines(this.#child.stdout, (line) => options.logger.info(`${prefix} ${printable(line)}`));
     forwardLines(this.#child.stderr, (line) => options.logger.info(`${prefix} ${printable(line)}`));
-    this.#socket.on("data", (chunk: Buffer) => {
-      for (const frame of this.#reader.push(chunk)) this.#waiting.shift()?.resolve(frame);
-    });
+    this.#socket.on("data", (chunk: Buffer) => this.#onData(chunk));
     this.#socket.on("error", () => {
       // The exit handler below reports the failure; a reset socket on its own says nothing more.
     });
@@ -162,10 +135,31 @@ export class WorkerProcess {
         this.#socket.destroy();
         const gone = new WorkerGoneError(this.#exit);
         for (const waiting of this.#waiting.splice(0)) waiting.reject(gone);
+        // The leader is reaped now, so its pid is no longer ours to signal: what the handler left running in its
+        // group is found and killed member by member.
+        if (this.#child.pid !== undefined) void killGroupMembers(this.#child.pid);
         resolve(this.#exit);
       };
       this.#child.on("exit", finish);
     });
+  }
+
+  #onData(chunk: Buffer): void {
+    let frames: Frame[];
+    try {
+      frames = this.#reader.push(chunk);
+    } catch (error) {
+      this.#protocolBroken(error);
+      return;
+    }
+    for (const frame of frames) this.#waiting.shift()?.resolve(frame);
+  }
+
+  #protocolBroken(error: unknown): void {
+    this.#logger.error(
+      `model ${this.#label} broke the worker protocol (${printable((error as Error).message)}); replacing it`,
+    );
+    this.kill();
   }
 
   /** Spawns a worker and loads the model; throws WorkerLoadError when the load fails or times out. */
@@ -182,27 +176,25 @@ export class WorkerProcess {
       batchSize: options.batchSize,
       gpu: null,
     };
-    let timer: NodeJS.Timeout | undefined;
+    const timeout = AbortSignal.timeout(options.loadTimeoutMs);
     try {
-      const frame = await Promise.race([
-        worker.#exchange(load, []),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () =>
-              reject(new WorkerLoadError(500, `Loading did not finish within ${options.loadTimeoutMs} ms`)),
-            options.loadTimeoutMs,
-          );
-        }),
-      ]);
-      const reply = frame.header as { code: number; message: string };
-      if (reply.code !== 200)
-        throw new WorkerLoadError(reply.code, reply.message.replace(/\s+/g, " ").trim());
+      const frame = await new Promise<Frame>((resolve, reject) => {
+        const onTimeout = () =>
+          reject(new WorkerLoadError(500, `Loading did not finish within ${options.loadTimeoutMs} ms`));
+        timeout.addEventListener("abort", onTimeout, { once: true });
+        worker.#exchange(load, []).then(resolve, reject);
+      });
+      const { code, message } = frame.header;
+      if (code !== 200)
+        throw new WorkerLoadError(
+          typeof code === "number" ? code : 500,
+          String(message).replace(/\s+/g, " ").trim(),
+        );
       return worker;
     } catch (error) {
       worker.kill();
-      await worker.exited;
+      const exit = await worker.exited;
       if (error instanceof WorkerLoadError) throw error;
-      const exit = error instanceof WorkerGoneError ? error.exit : await worker.exited;
       if (exit.error)
         throw new WorkerLoadError(500, `Cannot start ${options.python}: ${exit.error.message}`, true);
       const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
@@ -212,7 +204,6 @@ export class WorkerProcess {
         `Worker exited with ${how} while loading`,
       );
     } finally {
-      clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);
     }
   }
@@ -227,48 +218,41 @@ export class WorkerProcess {
 
   /** Sends one batch; rejects with WorkerGoneError when the worker dies first. */
   async predict(requests: readonly RequestInput[]): Promise<PredictReply> {
-    const chunks: Buffer[] = [];
+    const parts: Buffer[] = [];
     const described = requests.map((request) => ({
       requestId: request.requestId,
-      headers: request.headers,
+      headers: request.rawHeaders,
       parameters: request.parameters.map((p) => {
-        chunks.push(p.value);
-        return [p.name, p.contentType, p.value.length];
+        parts.push(p.value);
+        return [p.name, p.contentType];
       }),
     }));
-    const frame = await this.#exchange({ cmd: "predict", requests: described }, chunks);
-    const header = frame.header as {
-      code: number;
-      message: string;
-      results?: Array<{
-        contentType: string | null;
-        status: number;
-        phrase: string;
-        headers: Record<string, string>;
-        length: number;
-      }>;
-    };
-    if (header.results === undefined) return { code: header.code, message: header.message };
-    let offset = 0;
-    const results = header.results.map((r) => {
-      const body = frame.blob.subarray(offset, offset + r.length);
-      offset += r.length;
-      return { body, contentType: r.contentType, status: r.status, phrase: r.phrase, headers: r.headers };
-    });
-    return { code: header.code, message: header.message, results };
+    const frame = await this.#exchange({ cmd: "predict", requests: described }, parts);
+    try {
+      return readPredictReply(frame);
+    } catch (error) {
+      if (!(error instanceof FrameError)) throw error;
+      this.#protocolBroken(error);
+      return await Promise.reject(new WorkerGoneError(await this.exited));
+    }
   }
 
-  #exchange(header: unknown, chunks: Buffer[]): Promise<Frame> {
+  #exchange(header: Record<string, unknown>, parts: Buffer[]): Promise<Frame> {
     if (this.#exit !== undefined) return Promise.reject(new WorkerGoneError(this.#exit));
     return new Promise((resolve, reject) => {
       this.#waiting.push({ resolve, reject });
-      this.#socket.write(encodeFrame(header, chunks));
+      // Head and bodies go out in one writev: no concatenation of megabyte bodies.
+      this.#socket.cork();
+      this.#socket.write(encodeFrameHead(header, parts));
+      for (const part of parts) if (part.length > 0) this.#socket.write(part);
+      this.#socket.uncork();
     });
   }
 
-  /** Kills the worker and everything it started, at once. */
+  /** Kills the worker and everything in its process group, at once. */
   kill(): void {
     this.#stoppedByServer = true;
+    // Only while the leader is not yet reaped (no exit event yet) is its pid, and so its group id, surely ours.
     if (this.#exit !== undefined || this.#child.pid === undefined) return;
     try {
       process.kill(-this.#child.pid, "SIGKILL");
@@ -284,14 +268,6 @@ export class WorkerProcess {
     const timer = setTimeout(() => this.kill(), graceMs);
     const exit = await this.exited;
     clearTimeout(timer);
-    // Whatever the handler left running in the worker's group goes with it.
-    if (this.#child.pid !== undefined) {
-      try {
-        process.kill(-this.#child.pid, "SIGKILL");
-      } catch {
-        // the group is already empty
-      }
-    }
     return exit;
   }
 }

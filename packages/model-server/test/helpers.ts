@@ -31,6 +31,9 @@ export function testConfig(overrides: Partial<BuiltinServerConfig> = {}): Builti
     queueSize: 100,
     stopGraceMs: 10_000,
     logFormat: "text",
+    bodyTimeoutMs: 60_000,
+    maxConnections: 1000,
+    maxBufferedBytes: null,
     ...overrides,
   };
 }

@@ -1,12 +1,77 @@
 """Runs a handler's entry point on a batch the way MMS's `mms.service.Service` does."""
 import json
 import logging
+import math
+import re
 
 from sagemaker_serve_worker import __version__
 from sagemaker_serve_worker.context import Context, RequestProcessor
 from sagemaker_serve_worker.metrics import MetricsStore
 
 logger = logging.getLogger("sagemaker_serve_worker.service")
+
+
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_BAD_VALUE_CHAR = re.compile(r"[^\t\x20-\x7e\x80-\xff]")
+
+
+class HandlerResponseError(Exception):
+    """The handler set a response status, phrase or header that HTTP cannot carry; the message names it."""
+
+
+def _describe(value):
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _body_bytes(value):
+    """The response body as a bytes-like object, without copying bytes the handler already has."""
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    if isinstance(value, (bytes, bytearray)):
+        return value
+    if isinstance(value, memoryview):
+        return value.cast("B") if value.contiguous else value.tobytes()
+    return json.dumps(value, indent=2).encode("utf-8")
+
+
+def _header_text(what, value):
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise HandlerResponseError("{} must be a str, got {} {}".format(what, type(value).__name__, _describe(value)))
+    if isinstance(value, float) and not math.isfinite(value):
+        raise HandlerResponseError("{} must be a str, got float {}".format(what, _describe(value)))
+    text = value if isinstance(value, str) else str(value)
+    if _BAD_VALUE_CHAR.search(text):
+        raise HandlerResponseError("{} {} holds characters HTTP cannot carry (CR, LF, NUL, ...)".format(what, _describe(text)))
+    return text
+
+
+def _response_metadata(context, idx):
+    """Status, phrase, content type and headers the handler set for request `idx`, checked for HTTP."""
+    code, phrase = context.get_response_status(idx)
+    if code is None:
+        code = 200
+    if isinstance(code, bool):
+        raise HandlerResponseError("response status must be an int, got {}".format(_describe(code)))
+    try:
+        code = int(code)
+    except (TypeError, ValueError, OverflowError):
+        raise HandlerResponseError("response status must be an int, got {}".format(_describe(code)))
+    if not 100 <= code <= 999:
+        raise HandlerResponseError("response status {} is not an HTTP status (100-999)".format(code))
+    if phrase is None:
+        phrase = ""
+    if not isinstance(phrase, str):
+        raise HandlerResponseError("response phrase must be a str, got {}".format(_describe(phrase)))
+    headers = []
+    for key, value in context.get_response_headers(idx).items():
+        if not isinstance(key, str) or not _TOKEN.match(key):
+            raise HandlerResponseError("response header name {} is not an HTTP token".format(_describe(key)))
+        headers.append([key, _header_text("response header {}".format(key), value)])
+    content_type = context.get_response_content_type(idx)
+    if content_type is not None:
+        content_type = _header_text("response content type", content_type)
+    return {"status": code, "phrase": phrase, "contentType": content_type, "headers": headers}
 
 
 def _is_prediction_exception(error):
@@ -44,9 +109,19 @@ class Service(object):
             req_to_id_map[batch_idx] = request["requestId"]
         return headers, input_batch, req_to_id_map
 
+    def _invalid(self, idx, reason):
+        logger.error(
+            "model: %s, request %s: the handler's response cannot be sent: %s",
+            self.context.model_name,
+            self.context.get_request_id(idx),
+            reason,
+        )
+        return b"", {"error": reason}
+
     def predict(self, requests):
-        """Returns (code, message, results); results is a list of (body bytes, content type, status, phrase,
-        headers) per request, or None when the whole batch failed with `code`."""
+        """Returns (code, message, results); results is a list of (body, metadata) per request, where metadata is
+        the response's status, phrase, content type and headers, or `{"error": reason}` when the handler set
+        something HTTP cannot carry; results is None when the whole batch failed with `code`."""
         headers, input_batch, req_id_map = Service.retrieve_data_for_inference(requests)
         self.context.request_ids = req_id_map
         self.context.request_processor = headers
@@ -77,28 +152,16 @@ class Service(object):
 
         results = []
         for idx, value in enumerate(ret):
-            if isinstance(value, str):
-                body = value.encode("utf-8")
-            elif isinstance(value, (bytes, bytearray, memoryview)):
-                body = bytes(value)
-            else:
-                try:
-                    body = json.dumps(value, indent=2).encode("utf-8")
-                except TypeError:
-                    logger.warning("Unable to serialize model output.", exc_info=True)
-                    return 503, "Unsupported model output data type.", None
-            code, phrase = self.context.get_response_status(idx)
             try:
-                code = int(code) if code is not None else 200
-            except (TypeError, ValueError):
-                logger.warning("model: %s, invalid response status %r; answering 500", self.context.model_name, code)
-                code = 500
-            if not 100 <= code <= 999:
-                logger.warning("model: %s, invalid response status %d; answering 500", self.context.model_name, code)
-                code = 500
-            response_headers = {}
-            for key, header_value in self.context.get_response_headers(idx).items():
-                response_headers[str(key)] = str(header_value)
-            content_type = self.context.get_response_content_type(idx)
-            results.append((body, content_type, code, str(phrase or ""), response_headers))
+                body = _body_bytes(value)
+            except TypeError:
+                logger.warning("Unable to serialize model output.", exc_info=True)
+                return 503, "Unsupported model output data type.", None
+            except (ValueError, UnicodeError) as error:
+                results.append(self._invalid(idx, "the output cannot be serialized: {}".format(error)))
+                continue
+            try:
+                results.append((body, _response_metadata(self.context, idx)))
+            except HandlerResponseError as error:
+                results.append(self._invalid(idx, str(error)))
         return 200, "Prediction success", results

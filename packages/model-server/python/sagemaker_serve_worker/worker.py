@@ -4,6 +4,7 @@ import importlib.util
 import json
 import logging
 import os
+import signal
 import socket
 import sys
 import traceback
@@ -37,43 +38,46 @@ def install_toolkit_alias():
 
 
 def decode_value(content_type, value, decode):
+    """MMS's `_retrieve_input_data`: JSON and text bodies are decoded only when asked; otherwise the handler gets
+    the bytearray the body was received into."""
     if decode and content_type == "application/json":
-        return json.loads(bytes(value).decode("utf-8"))
+        return json.loads(value.decode("utf-8"))
     if decode and content_type.startswith("text"):
-        return bytes(value).decode("utf-8")
-    return bytes(value)
+        return value.decode("utf-8")
+    return value
 
 
-def parse_requests(header, blob, decode):
+def parse_requests(header, parts, decode):
     requests = []
-    offset = 0
+    values = iter(parts)
     for request in header["requests"]:
+        raw = request["headers"]
+        headers = list(zip(raw[0::2], raw[1::2]))
         parameters = []
-        for name, content_type, length in request["parameters"]:
-            value = blob[offset : offset + length]
-            offset += length
-            parameters.append((name, content_type, decode_value(content_type, value, decode)))
-        requests.append({"requestId": request["requestId"], "headers": request["headers"], "parameters": parameters})
+        for name, content_type in request["parameters"]:
+            parameters.append((name, content_type, decode_value(content_type, next(values), decode)))
+        requests.append({"requestId": request["requestId"], "headers": headers, "parameters": parameters})
     return requests
 
 
-def answer_predict(channel, service, header, blob, decode):
+def answer_predict(channel, service, header, parts, decode):
     try:
-        code, message, results = service.predict(parse_requests(header, blob, decode))
+        code, message, results = service.predict(parse_requests(header, parts, decode))
     except Exception:  # noqa: BLE001 - e.g. a request body the decoder cannot read; the worker keeps serving
         logging.warning("Invoking custom service failed.", exc_info=True)
         code, message, results = 503, "Prediction failed", None
-    if results is None:
-        channel.write({"code": code, "message": message})
-        return
-    described = []
-    bodies = []
-    for body, content_type, status, phrase, headers in results:
-        described.append(
-            {"contentType": content_type, "status": status, "phrase": phrase, "headers": headers, "length": len(body)}
-        )
-        bodies.append(body)
-    channel.write({"code": code, "message": message, "results": described}, bodies)
+    try:
+        if results is None:
+            channel.write({"code": int(code), "message": str(message)})
+        else:
+            channel.write(
+                {"code": code, "message": message, "results": [meta for _, meta in results]},
+                [body for body, _ in results],
+            )
+    except (TypeError, ValueError, OverflowError):
+        # Whatever slipped through (a status that is not a number, ...): the batch fails, the worker stays.
+        logging.error("model: cannot encode the response of this batch", exc_info=True)
+        channel.write({"code": 500, "message": "Invalid response from the model handler"})
 
 
 def load_model(request):
@@ -117,6 +121,16 @@ def main(argv):
     while True:
         message = channel.read()
         if message is None:
+            end_process_group()
             return 0
-        header, blob = message
-        answer_predict(channel, service, header, blob, decode)
+        header, parts = message
+        answer_predict(channel, service, header, parts, decode)
+
+
+def end_process_group():
+    """The front end closed the channel: this worker is done, and so is whatever its handler left running. Only
+    this process can kill its group without a pid-reuse race (its group id is its own live pid)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.getpgid(0) == os.getpid():
+        os.killpg(0, signal.SIGKILL)
