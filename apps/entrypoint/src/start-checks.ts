@@ -70,7 +70,7 @@ export async function checkWorkerFiles(pythonDir: string): Promise<ServeError | 
       "WORKER_FILES_MISSING",
       `the built-in server's worker files are missing: ${path} does not exist`,
       {
-        hint: "copy the whole dist/ directory (the bundle with python/ and log4j2.xml beside it) into the image, not the bundle alone",
+        hint: "copy the whole dist/ directory into the image, not the bundle alone: the built-in server needs python/ beside it",
       },
     );
   }
