@@ -1,34 +1,40 @@
-"""Request body decoders: JSON and CSV always, NPY (and NPZ with scipy) when numpy is importable."""
-import csv
+"""Request body decoders, as the toolkit's `decoder` module: NPY (and NPZ with scipy) need numpy; without numpy, JSON
+and CSV decode to what the toolkit's arrays' `tolist()` would be (see stdlib_array and stdlib_genfromtxt)."""
 import io
 import json
 
 from sagemaker_serve_worker.toolkit import content_types, errors
+from sagemaker_serve_worker.toolkit.stdlib_array import NumpyRequiredError, to_array
+from sagemaker_serve_worker.toolkit.stdlib_genfromtxt import genfromtxt_csv
 
 try:
     import numpy as np
-except ImportError:  # numpy is optional: without it JSON and CSV decode to plain Python values
+except ImportError:  # numpy is optional: the standard-library path gives the same values as plain Python
     np = None
 
 
-def _number(text):
-    try:
-        return float(text)
-    except ValueError:
-        return text
+def _without_dtype(dtype):
+    if dtype is not None:
+        raise NumpyRequiredError("Decoding with dtype={!r}".format(dtype))
 
 
 def _json_to_numpy(string_like, dtype=None):
     data = json.loads(string_like)
-    return np.array(data, dtype=dtype) if np is not None else data
+    if np is not None:
+        return np.array(data, dtype=dtype)
+    _without_dtype(dtype)
+    array = to_array(data)
+    if array.kind == "u":  # tolist() would lose the uint64 dtype that np.savetxt and np.asarray depend on
+        raise NumpyRequiredError("A JSON body whose integers numpy reads as uint64")
+    return array.items
 
 
 def _csv_to_numpy(string_like, dtype=None):
     if np is not None:
         stream = io.StringIO(string_like)
         return np.genfromtxt(stream, dtype=dtype, delimiter=",")
-    rows = [[_number(cell) for cell in row] for row in csv.reader(io.StringIO(string_like)) if row]
-    return rows[0] if len(rows) == 1 else rows
+    _without_dtype(dtype)
+    return genfromtxt_csv(string_like)
 
 
 def _npy_to_numpy(npy_array):

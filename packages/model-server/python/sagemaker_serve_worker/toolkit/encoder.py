@@ -1,9 +1,10 @@
-"""Response encoders: JSON and CSV always, NPY when numpy is importable."""
-import csv
+"""Response encoders, as the toolkit's `encoder` module: NPY needs numpy; without numpy, CSV is written as
+`np.savetxt` writes it (see stdlib_savetxt) and JSON needs no numpy at all."""
 import io
 import json
 
 from sagemaker_serve_worker.toolkit import content_types, errors
+from sagemaker_serve_worker.toolkit.stdlib_savetxt import savetxt_csv
 
 try:
     import numpy as np
@@ -29,13 +30,10 @@ def _array_to_npy(array_like):
 
 
 def _array_to_csv(array_like):
+    if np is None:
+        return savetxt_csv(array_like)
     stream = io.StringIO()
-    if np is not None:
-        np.savetxt(stream, array_like, delimiter=",", fmt="%s")
-        return stream.getvalue()
-    rows = array_like if array_like and isinstance(array_like[0], (list, tuple)) else [[v] for v in array_like]
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerows(rows)
+    np.savetxt(stream, array_like, delimiter=",", fmt="%s")
     return stream.getvalue()
 
 
