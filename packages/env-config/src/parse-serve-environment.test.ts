@@ -56,6 +56,11 @@ describe("parseServeEnvironment: defaults exactly as the toolkit", () => {
       stopGraceMs: 25_000,
       python: "python3",
       logFormat: "text",
+      metricsPort: undefined,
+      metricsAddress: "127.0.0.1",
+      accessLog: true,
+      accessLogPingSample: 0,
+      handlerMetricsMaxSeries: 100,
       pipTimeoutMs: 300_000,
       pipForce: false,
       pipAllowIndexOptions: false,
@@ -423,5 +428,47 @@ describe("serveEnvironmentSchema", () => {
       ["SAGEMAKER_BIND_TO_PORT", "not a port number 1-65535"],
       ["SAGEMAKER_SERVE_BACKEND", "must be one of auto, mms, torchserve, builtin"],
     ]);
+  });
+});
+
+describe("parseServeEnvironment: metrics and access-log settings", () => {
+  it("reads the metrics listener, access log, /ping sampling and handler-metric cap", () => {
+    const settings = parseServeEnvironment({
+      SAGEMAKER_SERVE_METRICS_PORT: "9090",
+      SAGEMAKER_SERVE_METRICS_ADDRESS: "::",
+      SAGEMAKER_SERVE_ACCESS_LOG: "false",
+      SAGEMAKER_SERVE_ACCESS_LOG_PING_SAMPLE: "10",
+      SAGEMAKER_SERVE_HANDLER_METRICS_MAX_SERIES: "500",
+    });
+    expect(settings).toMatchObject({
+      metricsPort: 9090,
+      metricsAddress: "::",
+      accessLog: false,
+      accessLogPingSample: 10,
+      handlerMetricsMaxSeries: 500,
+    });
+    expect(
+      parseServeEnvironment({ SAGEMAKER_SERVE_METRICS_PORT: "", SAGEMAKER_SERVE_METRICS_ADDRESS: "" }),
+    ).toMatchObject({ metricsPort: undefined, metricsAddress: "127.0.0.1" });
+  });
+
+  it("names each bad value", () => {
+    expect(() =>
+      parseServeEnvironment({
+        SAGEMAKER_SERVE_METRICS_PORT: "0",
+        SAGEMAKER_SERVE_METRICS_ADDRESS: "localhost",
+        SAGEMAKER_SERVE_ACCESS_LOG: "off",
+        SAGEMAKER_SERVE_ACCESS_LOG_PING_SAMPLE: "-1",
+        SAGEMAKER_SERVE_HANDLER_METRICS_MAX_SERIES: "0",
+      }),
+    ).toThrow(
+      [
+        '5 environment variables are invalid: SAGEMAKER_SERVE_METRICS_PORT: not a port number 1-65535 (got "0")',
+        'SAGEMAKER_SERVE_METRICS_ADDRESS: must be an IPv4 or IPv6 address such as 127.0.0.1 (got "localhost")',
+        'SAGEMAKER_SERVE_ACCESS_LOG: must be true or false (got "off")',
+        'SAGEMAKER_SERVE_ACCESS_LOG_PING_SAMPLE: must be at least 0 (got "-1")',
+        'SAGEMAKER_SERVE_HANDLER_METRICS_MAX_SERIES: must be at least 1 (got "0")',
+      ].join("; "),
+    );
   });
 });

@@ -61,6 +61,16 @@ export interface ServeSettings {
   stopGraceMs: number;
   python: string;
   logFormat: LogFormat;
+  /** `SAGEMAKER_SERVE_METRICS_PORT`: the built-in server's metrics listener; undefined = none. */
+  metricsPort: number | undefined;
+  /** `SAGEMAKER_SERVE_METRICS_ADDRESS` (default `127.0.0.1`). */
+  metricsAddress: string;
+  /** `SAGEMAKER_SERVE_ACCESS_LOG`: the built-in server's access log (default on). */
+  accessLog: boolean;
+  /** Access-log one `/ping` in this many; 0 = none. */
+  accessLogPingSample: number;
+  /** Label sets per handler metric on `/metrics`. */
+  handlerMetricsMaxSeries: number;
   pipTimeoutMs: number;
   /** `SAGEMAKER_SERVE_PIP_FORCE`: reinstall even when the requirements are unchanged. */
   pipForce: boolean;

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import {
   BACKENDS,
   DEFAULT_HANDLER_SERVICE,
@@ -322,6 +323,63 @@ export const logFormatVariable = defineVariable<LogFormat>({
   parse: (raw) => parseChoice(raw, LOG_FORMATS),
 });
 
+export const metricsPortVariable = defineVariable<number | undefined>({
+  name: "SAGEMAKER_SERVE_METRICS_PORT",
+  defaultValue: "unset (no metrics listener)",
+  parsing: "digits, 1-65535; empty = unset",
+  becomes:
+    "`metricsPort` (built-in server: `GET /metrics` on this port; the inference port only when equal to it)",
+  description: "Built-in server: port of the Prometheus metrics listener.",
+  unset: undefined,
+  emptyIsUnset: true,
+  parse: parsePort,
+});
+
+export const metricsAddressVariable = defineVariable({
+  name: "SAGEMAKER_SERVE_METRICS_ADDRESS",
+  defaultValue: "`127.0.0.1`",
+  parsing: "an IPv4 or IPv6 address; empty = unset",
+  becomes: "`metricsAddress` (built-in server; TorchServe `metrics_address`)",
+  description: "Address the metrics listener binds to (`0.0.0.0` to let a scraper outside the container in).",
+  unset: "127.0.0.1",
+  emptyIsUnset: true,
+  parse: (raw) => (isIP(raw) === 0 ? fail("must be an IPv4 or IPv6 address such as 127.0.0.1") : ok(raw)),
+});
+
+export const accessLogVariable = defineVariable({
+  name: "SAGEMAKER_SERVE_ACCESS_LOG",
+  defaultValue: "`true`",
+  parsing: "`true` or `false`; empty = unset",
+  becomes: "`accessLog` (built-in server)",
+  description: "Built-in server: one MMS-style access-log line per request, in `SAGEMAKER_SERVE_LOG_FORMAT`.",
+  unset: true,
+  emptyIsUnset: true,
+  parse: parseSwitch,
+});
+
+export const accessLogPingVariable = defineVariable({
+  name: "SAGEMAKER_SERVE_ACCESS_LOG_PING_SAMPLE",
+  defaultValue: "`0`",
+  parsing: `${INT}, 0-1000000; empty = unset`,
+  becomes: "`accessLogPingSample` (built-in server)",
+  description: "Access-log one `/ping` in this many (0 = none, so health checks do not drown the log).",
+  unset: 0,
+  emptyIsUnset: true,
+  parse: (raw) => parseInteger(raw, { min: 0, max: 1_000_000 }),
+});
+
+export const handlerMetricsSeriesVariable = defineVariable({
+  name: "SAGEMAKER_SERVE_HANDLER_METRICS_MAX_SERIES",
+  defaultValue: "`100`",
+  parsing: `${INT}, 1-100000; empty = unset`,
+  becomes: "`handlerMetricsMaxSeries` (built-in server)",
+  description:
+    "Built-in server: label sets one handler metric may have on `/metrics`; more are dropped and counted.",
+  unset: 100,
+  emptyIsUnset: true,
+  parse: (raw) => parseInteger(raw, { min: 1, max: 100_000 }),
+});
+
 export const pipTimeoutVariable = defineVariable({
   name: "SAGEMAKER_SERVE_PIP_TIMEOUT_SECONDS",
   defaultValue: "`300`",
@@ -426,6 +484,11 @@ export const SERVE_ENV_VARIABLES: readonly EnvVariable[] = [
   stopGraceVariable,
   pythonVariable,
   logFormatVariable,
+  metricsPortVariable,
+  metricsAddressVariable,
+  accessLogVariable,
+  accessLogPingVariable,
+  handlerMetricsSeriesVariable,
   pipTimeoutVariable,
   pipForceVariable,
   pipAllowIndexOptionsVariable,
