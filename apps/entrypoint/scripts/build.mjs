@@ -21,6 +21,8 @@ const common = {
   legalComments: "none",
   define: { __SAGEMAKER_SERVE_VERSION__: JSON.stringify(pkg.version) },
   logLevel: "warning",
+  // In-repo packages resolve to their TypeScript sources (exports condition), so no package build is needed first.
+  conditions: ["@sagemaker-serve/source"],
 };
 
 // Large, rarely used dependencies are bundled on their own and embedded compressed (src/lazy/): V8 then does
@@ -78,7 +80,7 @@ await cp(join(root, "assets"), join(root, "dist"), { recursive: true }).catch((e
 });
 // The built-in server's Python workers, which the bundle passes to startModelServer as pythonDir.
 const modelServerPython = fileURLToPath(
-  new URL("../python/", import.meta.resolve("@sagemaker-serve/model-server")),
+  new URL("./python/", import.meta.resolve("@sagemaker-serve/model-server/package.json")),
 );
 await cp(modelServerPython, join(root, "dist", "python"), {
   recursive: true,
