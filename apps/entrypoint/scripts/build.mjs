@@ -75,9 +75,10 @@ await build({
   },
 });
 await chmod(outfile, 0o755);
-await cp(join(root, "assets"), join(root, "dist"), { recursive: true }).catch((error) => {
-  if (error.code !== "ENOENT") throw error;
-});
+// Each Java backend's --log-config (logConfigFile in src/backends/): a missing one fails the build.
+for (const file of ["log4j2-mms.xml", "log4j2-torchserve.xml"]) {
+  await cp(join(root, "assets", file), join(root, "dist", file));
+}
 // The built-in server's Python workers, which the bundle passes to startModelServer as pythonDir.
 const modelServerPython = fileURLToPath(
   new URL("./python/", import.meta.resolve("@sagemaker-serve/model-server/package.json")),

@@ -1,5 +1,5 @@
 // The only module that touches process globals: argv, env, signals, exit.
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { formatError } from "@sagemaker-serve/errors";
@@ -46,7 +46,7 @@ const runtime: Runtime = {
   execPath: process.execPath,
   bundlePath,
   bundleUrl: import.meta.url,
-  logConfigPath: join(here, "log4j2.xml"),
+  assetsDir: here,
   pythonDir: fileURLToPath(new URL("./python/", import.meta.url)),
   uptimeMs: () => performance.now(),
   escalation: escalation.signal,

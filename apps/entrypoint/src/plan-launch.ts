@@ -1,4 +1,5 @@
-import { buildLauncherCommand, type ServeSettings } from "@sagemaker-serve/env-config";
+import { join } from "node:path";
+import { buildLauncherCommand, handlerServiceFor, type ServeSettings } from "@sagemaker-serve/env-config";
 import type { Backend } from "./backends/backend.ts";
 import { selectBackend } from "./backends/select-backend.ts";
 import type { CommandIo } from "./commands/command-io.ts";
@@ -15,6 +16,8 @@ export interface LaunchPlan {
   command: string;
   args: string[];
   envChanges: Record<string, string>;
+  /** The `--log-config` file: the backend's own log4j2 XML next to the bundle; undefined for the built-in server. */
+  logConfigPath: string | undefined;
   /** A directory that must exist before the launcher starts (TorchServe's model store). */
   modelStore: string | undefined;
 }
@@ -23,12 +26,13 @@ export interface LaunchPlan {
 export async function planLaunch(
   settings: ServeSettings,
   io: Pick<CommandIo, "env" | "cwd">,
-  runtime: Pick<Runtime, "execPath" | "bundlePath" | "logConfigPath">,
+  runtime: Pick<Runtime, "execPath" | "bundlePath" | "assetsDir">,
 ): Promise<LaunchPlan> {
   const choice = await selectBackend(settings.backend, (name) => findOnPath(name, io.env.PATH));
   const { backend } = choice;
   const configPath = settings.configPath ?? backend.defaultConfigPath;
-  const configText = backend.renderConfig(settings, settings.handlerService);
+  const handler = handlerServiceFor(settings, backend.name);
+  const configText = backend.renderConfig(settings, handler);
   if (backend.name === "builtin") {
     return {
       ...choice,
@@ -37,14 +41,16 @@ export async function planLaunch(
       command: runtime.execPath,
       args: [runtime.bundlePath, "model-server", "--config", configPath],
       envChanges: {},
+      logConfigPath: undefined,
       modelStore: undefined,
     };
   }
+  const logConfigPath = join(runtime.assetsDir, backend.logConfigFile!);
   const launch = buildLauncherCommand(settings, {
     backend: backend.name,
     configPath,
-    logConfigPath: runtime.logConfigPath,
-    handler: settings.handlerService,
+    logConfigPath,
+    handler,
     cwd: io.cwd,
   });
   return {
@@ -54,6 +60,7 @@ export async function planLaunch(
     command: choice.launcherPath ?? launch.command,
     args: launch.args,
     envChanges: launch.envChanges,
+    logConfigPath,
     modelStore: launch.modelStore === "/" ? undefined : launch.modelStore,
   };
 }

@@ -36,8 +36,8 @@ export interface Runtime {
   bundlePath: string;
   /** The same as a file: URL. */
   bundleUrl: string;
-  /** The log4j2.xml shipped next to the bundle (`--log-config`). */
-  logConfigPath: string;
+  /** The directory of the files shipped next to the bundle (the log4j2 XMLs, `python/`); the single executable's unpacked copy. */
+  assetsDir: string;
   /** The Python worker files of the built-in server, shipped next to the bundle. */
   pythonDir: string;
   /** Milliseconds since this process started (performance.now()). */

@@ -15,7 +15,9 @@ import { expect, onTestFinished } from "vitest";
 
 /** The built CLI the image ships; `pnpm turbo run test` builds it first (turbo.json). */
 export const BUNDLE = fileURLToPath(new URL("../dist/sagemaker-serve.js", import.meta.url));
-export const LOG_CONFIG = fileURLToPath(new URL("../dist/log4j2.xml", import.meta.url));
+/** The `--log-config` each Java backend gets: its toolkit's log4j2 routing, shipped next to the bundle. */
+export const LOG_CONFIG = fileURLToPath(new URL("../dist/log4j2-mms.xml", import.meta.url));
+export const TS_LOG_CONFIG = fileURLToPath(new URL("../dist/log4j2-torchserve.xml", import.meta.url));
 
 export async function assertBundleBuilt(): Promise<void> {
   await access(BUNDLE).catch(() => {

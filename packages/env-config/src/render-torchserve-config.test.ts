@@ -149,4 +149,14 @@ describe("renderTorchServeConfig", () => {
       'cannot write default_service_handler to the TorchServe config: contains a line feed (LF) (got "h\\nmodel_store=/tmp/evil")',
     );
   });
+
+  it("passes SAGEMAKER_SERVE_METRICS_PORT/_ADDRESS as metrics_address, and writes none when the port is unset", () => {
+    expect(render({ SAGEMAKER_SERVE_METRICS_PORT: "9100" })).toContain(
+      "default_service_handler=sagemaker_pytorch_serving_container.handler_service:handle\nmetrics_address=http://127.0.0.1:9100\n",
+    );
+    expect(
+      render({ SAGEMAKER_SERVE_METRICS_PORT: "9100", SAGEMAKER_SERVE_METRICS_ADDRESS: "::1" }),
+    ).toContain("metrics_address=http://[::1]:9100\n");
+    expect(render({ SAGEMAKER_SERVE_METRICS_ADDRESS: "0.0.0.0" })).not.toContain("metrics_address");
+  });
 });

@@ -33,6 +33,12 @@ export function torchServeModelsValue(ts: TorchServeSettings): string {
   ].join("\n");
 }
 
+/** TorchServe's `metrics_address` for `SAGEMAKER_SERVE_METRICS_PORT`; undefined (TorchServe's default) when unset. */
+function metricsAddress({ metricsPort, metricsAddress: host }: ServeSettings): string | undefined {
+  if (metricsPort === undefined) return undefined;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${metricsPort}`;
+}
+
 /** `<handler>:handle`, unless the handler already names its function. */
 function handlerEntryPoint(handler: string): string {
   return /:[A-Za-z_][A-Za-z0-9_]*$/.test(handler) ? handler : `${handler}:handle`;
@@ -41,7 +47,7 @@ function handlerEntryPoint(handler: string): string {
 /**
  * The PyTorch toolkit's `/etc/sagemaker-ts.properties` text: its template, then the timeout, workers,
  * addresses and `default_service_handler=<handler>:handle` (also in multi-model mode, where it overrides
- * the template's line), then `models=` when any `SAGEMAKER_TS_*` is set outside multi-model mode. The handler
+ * the template's line), `metrics_address` when `SAGEMAKER_SERVE_METRICS_PORT` is set, then `models=` when any `SAGEMAKER_TS_*` is set outside multi-model mode. The handler
  * defaults to the PyTorch toolkit's `sagemaker_pytorch_serving_container.handler_service` unless one is set.
  * Deliberate fix: the toolkit's templates end without a newline, so its output glues the template's last
  * line to the first key (`enable_model_api=truedefault_response_timeout=60`); we write the newline.
@@ -53,6 +59,7 @@ export function renderTorchServeConfig(
   const lines = renderPropertiesLines("TorchServe", [
     ...commonServerEntries("TorchServe", settings),
     ["default_service_handler", handlerEntryPoint(checkedHandler("TorchServe", handler))],
+    ["metrics_address", metricsAddress(settings)],
   ]);
   for (const [key, value] of Object.entries(settings.torchServe)) {
     if (key !== "fromEnv" && (!Number.isSafeInteger(value) || (value as number) < 0)) {
