@@ -60,6 +60,6 @@ _decoder_map = {
 def decode(obj, content_type):
     try:
         decoder = _decoder_map[content_type]
+        return decoder(obj)
     except KeyError:
         raise errors.UnsupportedFormatError(content_type)
-    return decoder(obj)

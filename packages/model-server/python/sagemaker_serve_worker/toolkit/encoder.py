@@ -49,6 +49,6 @@ SUPPORTED_CONTENT_TYPES = set(_encoder_map.keys())
 def encode(array_like, content_type):
     try:
         encoder = _encoder_map[content_type]
+        return encoder(array_like)
     except KeyError:
         raise errors.UnsupportedFormatError(content_type)
-    return encoder(array_like)
