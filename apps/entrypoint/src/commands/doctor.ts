@@ -7,6 +7,7 @@ import { PID1_WARNING, runsAsPid1 } from "../pid1.ts";
 import { choosePython } from "../python-for-launcher.ts";
 import type { Runtime } from "../runtime.ts";
 import type { CommandIo } from "./command-io.ts";
+import { metricsChecks } from "./doctor-metrics-checks.ts";
 import { startChecks } from "./doctor-start-checks.ts";
 import { readSettings } from "./environment.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
@@ -14,8 +15,8 @@ import { parseCommandArgs } from "./parse-command-args.ts";
 const DOCTOR_HELP = `usage: sagemaker-serve doctor
 
 Checks what \`serve\` needs (environment, backend, python and pip, java, model directory, config path, worker
-files, port) with the same environment, and prints ok/warn/fail per check with what to fix. Exit 1 when any
-check fails: \`serve\` would fail to start.
+files, port, metrics port) with the same environment, and prints ok/warn/fail per check with what to fix. Exit 1
+when any check fails: \`serve\` would fail to start.
 `;
 
 export type CheckStatus = "ok" | "warn" | "fail";
@@ -156,6 +157,7 @@ export async function runChecks(
       : { name: "init", status: "ok", detail: "not PID 1 (an init or the platform reaps orphans)" },
   );
   checks.push(...(await startChecks(settings, choice.backend, runtime.pythonDir)));
+  checks.push(...(await metricsChecks(settings, choice.backend.name, io.env)));
   return checks;
 }
 
