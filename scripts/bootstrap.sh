@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing need on a fresh machine: the pinned pnpm, and the Debian packages the
-# tests use (tini, procps, util-linux, python3 with venv, openssl, zip/unzip, a Java runtime). Idempotent:
+# tests use (tini, procps, util-linux, python3 with venv, openssl, zip/unzip, a Java runtime, prometheus for
+# promtool and the metrics end-to-end test). Idempotent:
 # it installs only what is missing. Debian packages are installed only when running as root.
 set -euo pipefail
 
@@ -18,6 +19,7 @@ command -v openssl >/dev/null || missing+=(openssl)
 command -v unzip >/dev/null || missing+=(unzip)
 command -v zip >/dev/null || missing+=(zip)
 command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+command -v promtool >/dev/null || missing+=(prometheus)
 command -v python3 >/dev/null || missing+=(python3 python3-pip)
 if command -v python3 >/dev/null && ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
   missing+=(python3-venv)
