@@ -44,31 +44,31 @@ describe("first-run traps", () => {
   it("says which variable an option stands for, and suggests the option or command a typo meant", async () => {
     const s = await useServeSetup({ flavors: ["mms"] });
     const env = s.env();
-    const port = await outcome(runCli(["serve", "--port", "9000"], { env, cwd: s.dir }));
-    expect(port.code).toBe(2);
-    expect(port.output.split("\n")[0]).toBe(
-      "sagemaker-serve serve: unknown option '--port': settings come from the environment, set SAGEMAKER_BIND_TO_PORT=9000 instead; `sagemaker-serve help env` lists every variable",
-    );
-    const workers = await outcome(runCli(["--workers=2"], { env, cwd: s.dir }));
-    expect(workers.code).toBe(2);
-    expect(workers.output).toMatch(
-      /^sagemaker-serve: unknown option '--workers': .*set SAGEMAKER_MODEL_SERVER_WORKERS=2 instead/,
-    );
-    const grace = await outcome(runCli(["doctor", "--stop-grace-seconds", "5"], { env, cwd: s.dir }));
-    expect(grace.code).toBe(2);
-    expect(grace.output).toContain("set SAGEMAKER_SERVE_STOP_GRACE_SECONDS=5 instead");
-    const modelDir = await outcome(runCli(["serve", "--model-dir", "/models/x"], { env, cwd: s.dir }));
-    expect(modelDir.output).toContain(
-      "set SAGEMAKER_BASE_DIR instead (the model directory is SAGEMAKER_BASE_DIR/model, or /models with SAGEMAKER_MULTI_MODEL=true)",
-    );
-    const typo = await outcome(runCli(["serve", "--backnd", "builtin"], { env, cwd: s.dir }));
-    expect(typo.code).toBe(2);
-    expect(typo.output.split("\n")[0]).toBe(
-      "sagemaker-serve serve: unknown option '--backnd'; did you mean '--backend'?",
-    );
-    const command = await outcome(runCli(["doctr"], { env, cwd: s.dir }));
-    expect(command.code).toBe(2);
-    expect(command.output).toContain('unknown command "doctr"; did you mean "doctor"?');
+    const cases: Array<[string[], string]> = [
+      [
+        ["serve", "--port", "9000"],
+        "sagemaker-serve serve: unknown option '--port': settings come from the environment, set SAGEMAKER_BIND_TO_PORT=9000 instead; `sagemaker-serve help env` lists every variable\n",
+      ],
+      [
+        ["--workers=2"],
+        "sagemaker-serve: unknown option '--workers': settings come from the environment, set SAGEMAKER_MODEL_SERVER_WORKERS=2 instead",
+      ],
+      [["doctor", "--stop-grace-seconds", "5"], "set SAGEMAKER_SERVE_STOP_GRACE_SECONDS=5 instead"],
+      [
+        ["serve", "--model-dir", "/models/x"],
+        "set SAGEMAKER_BASE_DIR instead (the model directory is SAGEMAKER_BASE_DIR/model, or /models with SAGEMAKER_MULTI_MODEL=true)",
+      ],
+      [
+        ["serve", "--backnd", "builtin"],
+        "sagemaker-serve serve: unknown option '--backnd'; did you mean '--backend'?\n",
+      ],
+      [["doctr"], 'sagemaker-serve: unknown command "doctr"; did you mean "doctor"? commands: '],
+    ];
+    for (const [args, expected] of cases) {
+      const result = await outcome(runCli(args, { env, cwd: s.dir }));
+      expect(result.code, args.join(" ")).toBe(2);
+      expect(result.output).toContain(expected);
+    }
     expect(await s.fakes.records()).toEqual([]);
   });
 
