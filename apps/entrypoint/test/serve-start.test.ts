@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { LOG_CONFIG, mmsLauncherArgs, ping, runCli, useServeSetup } from "./harness.ts";
+import { TS_LOG_CONFIG, mmsLauncherArgs, ping, runCli, useServeSetup } from "./harness.ts";
 
 const SINGLE_MODEL_CONFIG = (port: number) =>
   [
@@ -158,7 +158,7 @@ describe("serve with TorchServe", () => {
       "--ts-config",
       s.configPath,
       "--log-config",
-      LOG_CONFIG,
+      TS_LOG_CONFIG,
       "--models",
       `model=${s.modelDir}`,
       "--foreground",

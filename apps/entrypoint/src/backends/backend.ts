@@ -5,6 +5,11 @@ export interface Backend {
   name: "mms" | "torchserve" | "builtin";
   /** The launcher looked up on PATH (undefined for the built-in server, which is our own bundle). */
   launcher: string | undefined;
+  /**
+   * The log4j2 XML shipped next to the bundle that the launcher gets as `--log-config`: MMS gets the inference
+   * toolkit's routing, TorchServe the PyTorch toolkit's. Undefined for the built-in server, which has no JVM.
+   */
+  logConfigFile: string | undefined;
   /** Where the config goes when `SAGEMAKER_SERVE_CONFIG_PATH` is unset. */
   defaultConfigPath: string;
   /** The config text for these settings. */

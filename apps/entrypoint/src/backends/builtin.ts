@@ -8,6 +8,7 @@ import type { Backend } from "./backend.ts";
 export const builtinBackend: Backend = {
   name: "builtin",
   launcher: undefined,
+  logConfigFile: undefined,
   defaultConfigPath: BUILTIN_CONFIG_FILE,
   renderConfig: (settings, handler) => renderBuiltinConfig(settings, { handler }),
   mainClass: undefined,

@@ -5,6 +5,7 @@ import { isHealthyStatusBody, type Backend } from "./backend.ts";
 export const mmsBackend: Backend = {
   name: "mms",
   launcher: "multi-model-server",
+  logConfigFile: "log4j2-mms.xml",
   defaultConfigPath: MMS_CONFIG_FILE,
   renderConfig: (settings, handler) => renderMmsConfig(settings, { handler }),
   mainClass: MMS_MAIN_CLASS,

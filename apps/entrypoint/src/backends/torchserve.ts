@@ -5,6 +5,7 @@ import { isHealthyStatusBody, type Backend } from "./backend.ts";
 export const torchServeBackend: Backend = {
   name: "torchserve",
   launcher: "torchserve",
+  logConfigFile: "log4j2-torchserve.xml",
   defaultConfigPath: TS_CONFIG_FILE,
   renderConfig: (settings, handler) => renderTorchServeConfig(settings, { handler }),
   mainClass: TS_MAIN_CLASS,

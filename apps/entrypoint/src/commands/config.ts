@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { redact } from "@sagemaker-serve/errors";
 import { EXIT } from "../exit-codes.ts";
@@ -5,18 +6,20 @@ import type { Runtime } from "../runtime.ts";
 import type { CommandIo } from "./command-io.ts";
 import { readSettings } from "./environment.ts";
 import { planLaunch } from "../plan-launch.ts";
+import { BACKENDS_BY_NAME } from "../backends/select-backend.ts";
 
 export const CONFIG_HELP = `usage: sagemaker-serve config [--backend auto|mms|torchserve|builtin] [--format text|json]
 
 Prints what \`serve\` would do, without doing it. text: exactly the config file's contents. json: one object
-{ "backend", "configPath", "configText", "command": [argv...], "env": { changed variables }, "settings" }.
+{ "backend", "configPath", "configText", "command": [argv...], "env": { changed variables }, "logConfigPath"
+(the backend's --log-config; null for builtin), "logConfigPaths": { "mms", "torchserve" }, "settings" }.
 `;
 
 /** `sagemaker-serve config`: the config `serve` would write, or the whole plan as JSON (secrets redacted). */
 export async function runConfigCommand(
   argv: string[],
   io: CommandIo,
-  runtime: Pick<Runtime, "execPath" | "bundlePath" | "logConfigPath">,
+  runtime: Pick<Runtime, "execPath" | "bundlePath" | "assetsDir">,
 ): Promise<number> {
   let values;
   try {
@@ -62,6 +65,11 @@ export async function runConfigCommand(
     configText: plan.configText,
     command: [plan.command, ...plan.args],
     env: plan.envChanges,
+    logConfigPath: plan.logConfigPath ?? null,
+    logConfigPaths: {
+      mms: join(runtime.assetsDir, BACKENDS_BY_NAME.mms.logConfigFile!),
+      torchserve: join(runtime.assetsDir, BACKENDS_BY_NAME.torchserve.logConfigFile!),
+    },
     settings,
   };
   io.stdout(`${redact(JSON.stringify(out, null, 2))}\n`);

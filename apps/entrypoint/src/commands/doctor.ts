@@ -6,6 +6,7 @@ import { findOnPath } from "../find-on-path.ts";
 import { PID1_WARNING, runsAsPid1 } from "../pid1.ts";
 import { choosePython } from "../python-for-launcher.ts";
 import type { Runtime } from "../runtime.ts";
+import { torchServeHandlerChecks } from "../torchserve-handler-check.ts";
 import type { CommandIo } from "./command-io.ts";
 import { metricsChecks } from "./doctor-metrics-checks.ts";
 import { startChecks } from "./doctor-start-checks.ts";
@@ -131,6 +132,10 @@ export async function runChecks(
           fix: `install pip for that Python (\`${python.python} -m ensurepip\`; Debian's own python3: python3-pip)`,
         },
   );
+  if (pythonVersion !== undefined) {
+    const handler = { settings, backend: choice.backend.name, python: python.python };
+    checks.push(...(await torchServeHandlerChecks({ ...handler, env: io.env, signal: io.signal })));
+  }
   const javaVersion = await versionOf("java", ["-version"], io.env, io.signal);
   checks.push(
     javaVersion !== undefined
