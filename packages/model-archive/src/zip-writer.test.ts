@@ -1,4 +1,4 @@
-import { open, writeFile } from "node:fs/promises";
+import { open, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { useTempDir } from "@sagemaker-serve/test-utils";
@@ -35,6 +35,17 @@ describe("ZipWriter", () => {
       ["MAR-INF/MANIFEST.json", 0o600, 8, 0, sha256("{}")],
     ]);
     expect(entries[0]?.dateTime).toEqual([2024, 2, 3, 4, 5, 6]);
+    // big.bin is first: its local header needs version 45 and a Zip64 extra (id 1, 16 bytes: both sizes),
+    // which Python reads whether or not it is there; the sizes in the fixed fields are 0xffffffff.
+    const local = (await readFile(path)).subarray(0, 30 + "big.bin".length + 20);
+    expect([
+      local.readUInt16LE(4),
+      local.readUInt32LE(18),
+      local.readUInt32LE(22),
+      local.readUInt16LE(28),
+    ]).toEqual([45, 0xffffffff, 0xffffffff, 20]);
+    const extra = local.subarray(30 + "big.bin".length);
+    expect([extra.readUInt16LE(0), extra.readUInt16LE(2), extra.readBigUInt64LE(4)]).toEqual([1, 16, 10n]);
   });
 
   it("copies a file bigger than one read-ahead chunk intact", async () => {
