@@ -1,7 +1,7 @@
 // Bundles the CLI into one self-contained ESM file, dist/sagemaker-serve.js, that the image ships.
 import { build } from "esbuild";
 import { brotliCompressSync, constants as zlibConstants } from "node:zlib";
-import { chmod, cp, mkdir, readFile, rm } from "node:fs/promises";
+import { chmod, cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { Buffer } from "node:buffer";
 import { URL, fileURLToPath } from "node:url";
@@ -60,6 +60,21 @@ const lazyChunks = {
   },
 };
 
+// The bundle's first statement, before any module code: a Node too old for it gets one clear line, not a
+// SyntaxError or a missing API deep inside a dependency.
+const minimum = /^>=(\d+)\.(\d+)$/.exec(pkg.engines.node);
+if (minimum === null) throw new Error(`engines.node must read ">=MAJOR.MINOR", got ${pkg.engines.node}`);
+const nodeVersionCheck = `{
+  const [major, minor] = process.version.slice(1).split(".").map(Number);
+  if (major < ${minimum[1]} || (major === ${minimum[1]} && minor < ${minimum[2]})) {
+    process.stderr.write(
+      "error NODE_VERSION_UNSUPPORTED: sagemaker-serve needs Node.js ${pkg.engines.node}, got " + process.version + " (" + process.execPath + ")\\n" +
+        "hint: install Node.js ${minimum[1]}.${minimum[2]} or newer (Debian 13: apt-get install nodejs), or use the single executable dist/sagemaker-serve, which needs no Node.js\\n",
+    );
+    process.exit(1);
+  }
+}`;
+
 await build({
   ...common,
   plugins: [lazyChunks],
@@ -68,6 +83,7 @@ await build({
   banner: {
     js: [
       "#!/usr/bin/env node",
+      nodeVersionCheck,
       // Bundled CommonJS dependencies call require(); give them one.
       'import { createRequire as __serveCreateRequire } from "node:module";',
       "const require = __serveCreateRequire(import.meta.url);",
@@ -75,6 +91,9 @@ await build({
   },
 });
 await chmod(outfile, 0o755);
+// The bundle is an ES module: say so beside it, so no Node version and no enclosing package.json with
+// "type": "commonjs" reads it as CommonJS.
+await writeFile(join(root, "dist", "package.json"), `${JSON.stringify({ type: "module" }, null, 2)}\n`);
 // Each Java backend's --log-config (logConfigFile in src/backends/): a missing one fails the build.
 for (const file of ["log4j2-mms.xml", "log4j2-torchserve.xml"]) {
   await cp(join(root, "assets", file), join(root, "dist", file));

@@ -39,7 +39,12 @@ export async function planLaunch(
       configPath,
       configText,
       command: runtime.execPath,
-      args: [runtime.bundlePath, "model-server", "--config", configPath],
+      args: [
+        ...(runtime.bundlePath === undefined ? [] : [runtime.bundlePath]),
+        "model-server",
+        "--config",
+        configPath,
+      ],
       envChanges: {},
       logConfigPath: undefined,
       modelStore: undefined,

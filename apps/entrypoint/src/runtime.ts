@@ -32,13 +32,16 @@ export interface Runtime {
   pid: number;
   /** node's executable, to run the bundle again as the built-in server. */
   execPath: string;
-  /** The running bundle (`dist/sagemaker-serve.js`). */
-  bundlePath: string;
+  /**
+   * The running bundle (`dist/sagemaker-serve.js`), which `execPath` runs; undefined in the single executable
+   * (`dist/sagemaker-serve`), which is `execPath` itself.
+   */
+  bundlePath: string | undefined;
   /** The same as a file: URL. */
   bundleUrl: string;
   /** The directory of the files shipped next to the bundle (the log4j2 XMLs, `python/`); the single executable's unpacked copy. */
   assetsDir: string;
-  /** The Python worker files of the built-in server, shipped next to the bundle. */
+  /** The Python worker files of the built-in server, shipped next to the bundle (or unpacked, as above). */
   pythonDir: string;
   /** Milliseconds since this process started (performance.now()). */
   uptimeMs: () => number;

@@ -103,7 +103,7 @@ export interface CliRun {
 
 /**
  * Runs `node dist/sagemaker-serve.js ...args`, optionally under a wrapper (`["tini", "--"]`, unshare...) and with
- * options for node itself (`--import` of a fixture).
+ * options for node itself (`--import` of a fixture); or, given `executable`, that file (the single executable).
  */
 export function runCli(
   args: string[],
@@ -112,9 +112,17 @@ export function runCli(
     cwd,
     wrapper = [],
     nodeArgs = [],
-  }: { env: Record<string, string>; cwd: string; wrapper?: string[]; nodeArgs?: string[] },
+    executable,
+  }: {
+    env: Record<string, string>;
+    cwd: string;
+    wrapper?: string[];
+    nodeArgs?: string[];
+    executable?: string;
+  },
 ): CliRun {
-  const argv = [...wrapper, process.execPath, ...nodeArgs, BUNDLE, ...args];
+  const cli = executable === undefined ? [process.execPath, ...nodeArgs, BUNDLE] : [executable];
+  const argv = [...wrapper, ...cli, ...args];
   const child = spawn(argv[0]!, argv.slice(1), { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));
