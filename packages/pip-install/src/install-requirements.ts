@@ -1,6 +1,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { redact, redactArgs, registerSecret } from "@sagemaker-serve/errors";
+import { describeOverrides, indexOverrideEnv } from "./ambient-index.ts";
 import { writeCredentialsFile, type CredentialsFile } from "./credentials-file.ts";
 import { PipInstallError, type PipInstallErrorOptions } from "./errors.ts";
 import {
@@ -32,8 +33,10 @@ export interface InstallRequirementsOptions {
   /** The interpreter to run `-m pip` with (`python3`, or an absolute path). */
   python: string;
   /**
-   * A private index that replaces PyPI (`--index-url`). With it pip also runs `--isolated` with
-   * `PIP_CONFIG_FILE=/dev/null` (no ambient pip configuration) and credentials go through a private netrc.
+   * A private index that replaces PyPI (`--index-url`). With it every other index source of pip's environment
+   * (`index-url`, `extra-index-url`, `find-links`, `no-index` from `PIP_*` variables and configuration files) is
+   * overridden, with a warning naming each; the rest of pip's configuration applies. Credentials go through a
+   * private netrc.
    */
   index?: PipIndex;
   /** Wall-clock budget for the install, probe included; pip's whole process group is killed when it passes. */
@@ -121,9 +124,10 @@ function splitIndex(index: PipIndex): { url: string; host: string; username?: st
 
 /**
  * Installs a requirements file with `<python> -m pip install -r <path>` plus hardening flags, from PyPI (the
- * environment's pip configuration applies, as in the Python toolkit) or from a private index (no ambient
- * configuration, credentials only in a private netrc). An absent file is not an error; an install that already
- * succeeded in this container with the same files, interpreter and index is skipped unless `force`.
+ * environment's pip configuration applies, as in the Python toolkit) or from a private index (the only package
+ * source: ambient index settings overridden, the rest of pip's configuration kept; credentials only in a private
+ * netrc). An absent file is not an error; an install that already succeeded in this container with the same files,
+ * interpreter and index is skipped unless `force`.
  *
  * @throws PipInstallError with code PIP_INSTALL_FAILED (message contains the toolkit's
  *   `failed to install required packages`), PIP_TIMEOUT, PIP_NOT_AVAILABLE, REQUIREMENTS_POLICY or
@@ -206,9 +210,9 @@ export async function installRequirements(
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), timeoutMs);
   const stop = AbortSignal.any([signal, timeout.signal]);
-  const probe = async () => {
+  const probe = async (ambientIndex = false) => {
     try {
-      return await probePython({ python, env: probeEnv, cwd, signal: stop });
+      return await probePython({ python, env: probeEnv, cwd, signal: stop, ambientIndex });
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       if (timeout.signal.aborted) throw timedOut(requirementsPath, timeoutMs, details());
@@ -217,7 +221,8 @@ export async function installRequirements(
   };
   let credentials: CredentialsFile | undefined;
   try {
-    const before = await probe();
+    // With a private index the probe also lists pip's ambient index settings, for the override below.
+    const before = await probe(split !== undefined);
     if (!before.ok) {
       throw before.reason === "not-found"
         ? notStartable(python, before.detail, details())
@@ -234,9 +239,12 @@ export async function installRequirements(
       return result("unchanged");
     }
 
-    const pipEnv = { ...probeEnv };
+    let pipEnv = { ...probeEnv };
     if (split !== undefined) {
-      pipEnv.PIP_CONFIG_FILE = "/dev/null";
+      const ambient = before.info.ambientIndex ?? [];
+      const overridden = describeOverrides(ambient);
+      if (overridden !== undefined) onWarning(overridden);
+      pipEnv = { ...pipEnv, ...indexOverrideEnv(ambient) };
       if (split.username !== undefined) {
         credentials = await writeCredentialsFile({
           tmpDir,

@@ -1,6 +1,7 @@
 /**
  * pip's arguments: the toolkit's `-m pip install -r <path>`, then hardening (no version check, never prompt, no
- * cache, no progress bars), then, with a private index, `--isolated` and `--index-url <url>` (never credentials).
+ * cache, no progress bars), then, with a private index, `--index-url <url>` (never credentials; the other index
+ * options are neutralised through pip's environment, see `indexOverrideEnv`).
  */
 export function buildPipArgs(options: {
   requirementsPath: string;
@@ -19,7 +20,7 @@ export function buildPipArgs(options: {
     "--no-cache-dir",
     "--progress-bar",
     "off",
-    ...(indexUrl === undefined ? [] : ["--isolated", "--index-url", indexUrl]),
+    ...(indexUrl === undefined ? [] : ["--index-url", indexUrl]),
     ...extraArgs,
   ];
 }

@@ -1,4 +1,5 @@
 import { execa } from "execa";
+import { AMBIENT_INDEX_PY, type AmbientIndexSetting } from "./ambient-index.ts";
 
 /** What the install fingerprint needs to know about an interpreter. */
 export interface PythonInfo {
@@ -9,6 +10,8 @@ export interface PythonInfo {
   hasPip: boolean;
   /** Modification times of purelib and platlib: an install or uninstall by anyone changes them. */
   sitePackagesMtimes: Array<string | null>;
+  /** With `ambientIndex`: the index settings pip would take from its environment and configuration files. */
+  ambientIndex?: AmbientIndexSetting[];
 }
 
 const SCRIPT = `
@@ -19,23 +22,31 @@ def mtime(p):
     except OSError:
         return None
 paths = sysconfig.get_paths()
-print(json.dumps({"executable": sys.executable, "prefix": sys.prefix, "version": sys.version,
+info = {"executable": sys.executable, "prefix": sys.prefix, "version": sys.version,
   "hasPip": importlib.util.find_spec("pip") is not None,
-  "sitePackagesMtimes": [mtime(paths["purelib"]), mtime(paths["platlib"])]}))
+  "sitePackagesMtimes": [mtime(paths["purelib"]), mtime(paths["platlib"])]}
 `;
+const PRINT = `print(json.dumps(info))\n`;
+// One interpreter start for both: on a loaded machine each start costs a noticeable part of pip's time budget.
+const WITH_AMBIENT_INDEX = `${AMBIENT_INDEX_PY}\nif info["hasPip"]:\n    info["ambientIndex"] = ambient_index_settings()\n`;
 
 export type ProbeOutcome =
   { ok: true; info: PythonInfo } | { ok: false; reason: "not-found" | "failed"; detail: string };
 
-/** Runs the interpreter once to learn its identity and whether it has pip. */
+/**
+ * Runs the interpreter once to learn its identity and whether it has pip, and with `ambientIndex` the index
+ * settings of pip's environment.
+ */
 export async function probePython(options: {
   python: string;
   env: Record<string, string | undefined>;
   cwd?: string;
   signal: AbortSignal;
+  ambientIndex?: boolean;
 }): Promise<ProbeOutcome> {
-  const { python, env, cwd, signal } = options;
-  const result = await execa(python, ["-c", SCRIPT], {
+  const { python, env, cwd, signal, ambientIndex = false } = options;
+  const script = SCRIPT + (ambientIndex ? WITH_AMBIENT_INDEX : "") + PRINT;
+  const result = await execa(python, ["-c", script], {
     env,
     extendEnv: true,
     cwd,

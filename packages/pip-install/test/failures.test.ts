@@ -1,15 +1,9 @@
 import { readdirSync } from "node:fs";
-import { mkdir, readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { readdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { clearSecrets } from "@sagemaker-serve/errors";
+import { describe, expect, it } from "vitest";
 import { useTempDir, waitFor } from "@sagemaker-serve/test-utils";
-import {
-  makeSelfSignedCertificate,
-  startPypiIndex,
-  type PypiIndex,
-} from "@sagemaker-serve/test-utils/pypi-index";
+import { makeSelfSignedCertificate, type PypiIndex } from "@sagemaker-serve/test-utils/pypi-index";
 import { installRequirements } from "../src/index.ts";
 import {
   hermeticEnv,
@@ -20,40 +14,17 @@ import {
   killLeftovers,
   prepareInstall,
   pipFailure,
+  useInstallFixture,
 } from "./helpers.ts";
 
 const TOKEN = "CANARY-failures-0a9b8c7d6e5f4a3b2c1d";
-let venv: Awaited<ReturnType<typeof makeVenv>>;
-const servers: PypiIndex[] = [];
-let wheelDir: string;
-
-beforeAll(async () => {
-  venv = await makeVenv();
-  wheelDir = join(venv.path, "wheels");
-  await mkdir(wheelDir);
-}, 60_000);
-
-afterEach(async () => {
-  // No pip (nor anything else running from this file's venv) may outlive a test.
-  expect(await killLeftovers(venv.path)).toEqual([]);
-});
-
-afterAll(async () => {
-  clearSecrets();
-  await Promise.all(servers.map((s) => s.close()));
-  await venv?.cleanup();
-});
-
-async function serve(options: Parameters<typeof startPypiIndex>[0]): Promise<PypiIndex> {
-  const server = await startPypiIndex(options);
-  servers.push(server);
-  return server;
-}
+const fx = useInstallFixture();
+const serve = fx.serve;
 
 function setup(requirements: string, index: PypiIndex) {
   return prepareInstall({
     requirements,
-    python: venv.python,
+    python: fx.venv.python,
     index: { indexUrl: index.url, username: "aws", password: TOKEN },
   });
 }
@@ -120,7 +91,7 @@ describe("installRequirements: time limits and cancellation", () => {
   });
 
   it("stops mid-install on abort, leaving no pip process and no credentials file", async () => {
-    const slow = await serve({ wheels: await wheels(wheelDir, "abort-pkg==1.0.0"), delayMs: 60_000 });
+    const slow = await serve({ wheels: await wheels(fx.wheelDir, "abort-pkg==1.0.0"), delayMs: 60_000 });
     const { options, tmpDir, requirementsPath } = await setup("abort-pkg==1.0.0\n", slow);
     const controller = new AbortController();
     const pending = installRequirements({ ...options, signal: controller.signal });
@@ -147,7 +118,7 @@ describe("installRequirements: time limits and cancellation", () => {
 
 describe("installRequirements with hash checking (extraArgs)", () => {
   it("installs a hashed lock file and refuses a wheel whose hash does not match", async () => {
-    const [wheel, tampered] = await wheels(wheelDir, "hashed-pkg==1.0.0", "tampered-pkg==1.0.0");
+    const [wheel, tampered] = await wheels(fx.wheelDir, "hashed-pkg==1.0.0", "tampered-pkg==1.0.0");
     const index = await serve({ wheels: [wheel!, tampered!] });
     const good = await setup(`hashed-pkg==1.0.0 --hash=sha256:${wheel!.sha256}\n`, index);
     const result = await installRequirements({
@@ -188,10 +159,10 @@ describe("installRequirements: no interpreter, no pip", () => {
 });
 
 describe("installRequirements over HTTPS with a self-signed certificate", () => {
-  it("installs from a private HTTPS index with credentials (--trusted-host, as pip is isolated)", async () => {
+  it("installs from a private HTTPS index with credentials (--trusted-host)", async () => {
     const tls = await makeSelfSignedCertificate(await useTempDir());
     const index = await serve({
-      wheels: await wheels(wheelDir, "tls-pkg==1.2.3"),
+      wheels: await wheels(fx.wheelDir, "tls-pkg==1.2.3"),
       basePath: "/pypi/my-repo/simple/",
       auth: { username: "aws", password: TOKEN },
       tls,
@@ -201,12 +172,12 @@ describe("installRequirements over HTTPS with a self-signed certificate", () => 
     expect(result.reason).toBe("installed");
     expect(index.url.startsWith("https://")).toBe(true);
     expect(index.requests.every((r) => r.credentials?.password === TOKEN)).toBe(true);
-    expect(await importedVersion(venv.python, "tls_pkg")).toBe("1.2.3");
+    expect(await importedVersion(fx.venv.python, "tls_pkg")).toBe("1.2.3");
   });
 
   it("installs from an HTTPS default index given by PIP_INDEX_URL and PIP_TRUSTED_HOST", async () => {
     const tls = await makeSelfSignedCertificate(await useTempDir());
-    const index = await serve({ wheels: await wheels(wheelDir, "tls-public-pkg==0.1.0"), tls });
+    const index = await serve({ wheels: await wheels(fx.wheelDir, "tls-public-pkg==0.1.0"), tls });
     const { options } = await setup("tls-public-pkg==0.1.0\n", index);
     const result = await installRequirements({
       ...options,

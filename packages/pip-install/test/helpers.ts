@@ -1,7 +1,14 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
+import { clearSecrets } from "@sagemaker-serve/errors";
 import { makeTempDir, useTempDir, type TempDir } from "@sagemaker-serve/test-utils";
+import {
+  startPypiIndex,
+  type PypiIndex,
+  type PypiIndexOptions,
+} from "@sagemaker-serve/test-utils/pypi-index";
 import { writeWheel, type Wheel } from "@sagemaker-serve/test-utils/wheel";
 import { PipInstallError, type InstallRequirementsOptions, type PipIndex } from "../src/index.ts";
 
@@ -23,6 +30,48 @@ export async function makeVenv(options: { withPip?: boolean } = {}): Promise<Tem
   return { ...dir, python: join(dir.path, "bin", "python") };
 }
 
+export type Venv = Awaited<ReturnType<typeof makeVenv>>;
+
+export interface InstallFixture {
+  /** This file's venv (set before the first test). */
+  venv: Venv;
+  /** A directory for wheels, inside the venv. */
+  wheelDir: string;
+  /** Starts a local index that is closed after the file's last test. */
+  serve: (options?: PypiIndexOptions) => Promise<PypiIndex>;
+}
+
+/**
+ * The set-up every integration test file shares: one venv with a wheel directory, indexes closed at the end,
+ * registered secrets cleared, and a check after each test that nothing running from the venv outlived it.
+ */
+export function useInstallFixture(): InstallFixture {
+  const servers: PypiIndex[] = [];
+  const fixture: InstallFixture = {
+    venv: undefined as unknown as Venv,
+    wheelDir: "",
+    serve: async (options = {}) => {
+      const server = await startPypiIndex(options);
+      servers.push(server);
+      return server;
+    },
+  };
+  beforeAll(async () => {
+    fixture.venv = await makeVenv();
+    fixture.wheelDir = join(fixture.venv.path, "wheels");
+    await mkdir(fixture.wheelDir);
+  }, 60_000);
+  afterEach(async () => {
+    expect(await killLeftovers(fixture.venv.path)).toEqual([]);
+  });
+  afterAll(async () => {
+    clearSecrets();
+    await Promise.all(servers.map((server) => server.close()));
+    await fixture.venv?.cleanup();
+  });
+  return fixture;
+}
+
 /**
  * Overrides that cut pip off from this machine's pip configuration (global config files, PIP_FIND_LINKS, extra
  * indexes, a constraints file: toolchain gotcha 17), so only the test's index is consulted.
@@ -37,6 +86,29 @@ export function hermeticEnv(
     PIP_INDEX_URL: undefined,
     PIP_CONSTRAINT: undefined,
     PIP_TRUSTED_HOST: undefined,
+    ...extra,
+  };
+}
+
+/**
+ * The environment of an image whose pip configuration is only what the test writes under `dir`: no PIP_* variable
+ * of this machine, HOME at `<dir>/home` (user config `<dir>/home/.config/pip/pip.conf`), global config
+ * `<dir>/xdg/pip/pip.conf` (pip also reads /etc/pip.conf; only PIP_CONFIG_FILE=/dev/null turns that off, and these
+ * tests must not), and no REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE: requests prefers them to pip's `cert` setting.
+ */
+export function imageEnv(
+  dir: string,
+  extra: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {};
+  for (const name of Object.keys(process.env)) if (name.startsWith("PIP_")) env[name] = undefined;
+  return {
+    ...env,
+    HOME: join(dir, "home"),
+    XDG_CONFIG_HOME: undefined,
+    XDG_CONFIG_DIRS: join(dir, "xdg"),
+    REQUESTS_CA_BUNDLE: undefined,
+    CURL_CA_BUNDLE: undefined,
     ...extra,
   };
 }

@@ -1,40 +1,35 @@
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { clearSecrets } from "@sagemaker-serve/errors";
+import { beforeAll, describe, expect, it } from "vitest";
 import { useTempDir } from "@sagemaker-serve/test-utils";
-import { startPypiIndex, type PypiIndex } from "@sagemaker-serve/test-utils/pypi-index";
+import type { PypiIndex } from "@sagemaker-serve/test-utils/pypi-index";
 import { installRequirements, PipInstallError, type InstallRequirementsOptions } from "../src/index.ts";
-import { importedVersion, makeVenv, processesWith, wheels, killLeftovers } from "./helpers.ts";
+import {
+  hermeticEnv,
+  imageEnv,
+  importedVersion,
+  processesWith,
+  useInstallFixture,
+  wheels,
+} from "./helpers.ts";
 
 const TOKEN = "CANARY-secret-7e6d5c4b3a2918273645";
-let venv: Awaited<ReturnType<typeof makeVenv>>;
+const fx = useInstallFixture();
 let index: PypiIndex;
+let decoy: PypiIndex;
 
 beforeAll(async () => {
-  venv = await makeVenv();
-  const wheelDir = join(venv.path, "wheels");
-  await mkdir(wheelDir);
-  index = await startPypiIndex({
-    wheels: await wheels(wheelDir, "canary-pkg==1.0.0"),
+  const built = await wheels(fx.wheelDir, "canary-pkg==1.0.0");
+  index = await fx.serve({
+    wheels: built,
     basePath: "/pypi/my-repo/simple/",
     auth: { username: "aws", password: TOKEN },
     // Slow enough to look at pip while it runs.
     delayMs: 1000,
   });
+  decoy = await fx.serve({ wheels: built });
 }, 60_000);
-
-afterEach(async () => {
-  // No pip (nor anything else running from this file's venv) may outlive a test.
-  expect(await killLeftovers(venv.path)).toEqual([]);
-});
-
-afterAll(async () => {
-  clearSecrets();
-  await index?.close();
-  await venv?.cleanup();
-});
 
 interface Sample {
   pid: number;
@@ -77,22 +72,24 @@ async function filesContaining(text: string, ...dirs: string[]): Promise<string[
 describe("the canary token", () => {
   it("never reaches pip's argv or environment, pip's output (even -vvv), errors, or files left behind", async () => {
     const dir = await useTempDir();
-    const home = join(dir, "home");
     const tmpDir = join(dir, "tmp");
-    await mkdir(home);
     await mkdir(tmpDir);
+    // The image's own pip configuration, index settings included: read by pip, the index ones overridden.
+    const env = imageEnv(dir, { PIP_EXTRA_INDEX_URL: decoy.url, PIP_TIMEOUT: "30" });
+    await mkdir(join(dir, "xdg", "pip"), { recursive: true });
+    await writeFile(join(dir, "xdg", "pip", "pip.conf"), `[global]\nfind-links = ${decoy.origin}/files/\n`);
     const requirementsPath = join(dir, "requirements.txt");
     await writeFile(requirementsPath, "canary-pkg==1.0.0\n");
     const lines: string[] = [];
     const options: InstallRequirementsOptions = {
       requirementsPath,
-      python: venv.python,
+      python: fx.venv.python,
       index: { indexUrl: index.url, username: "aws", password: TOKEN },
       timeoutMs: 60_000,
       onLine: (line) => lines.push(line),
       statePath: join(dir, "state.json"),
       tmpDir,
-      env: { HOME: home, PIP_CONFIG_FILE: undefined },
+      env,
       extraArgs: ["-vvv"],
     };
 
@@ -114,12 +111,21 @@ describe("the canary token", () => {
     const result = await pending;
 
     expect(result.reason).toBe("installed");
-    expect(await importedVersion(venv.python, "canary_pkg")).toBe("1.0.0");
+    expect(await importedVersion(fx.venv.python, "canary_pkg")).toBe("1.0.0");
     // The sampling really saw pip, with its netrc and without ambient config.
     const pip = samples.filter((s) => s.cmdline.includes("-m\0pip\0install"));
     expect(pip.length).toBeGreaterThan(0);
     expect(pip[0]!.environ).toContain(`NETRC=${tmpDir}/`);
-    expect(pip[0]!.environ).toContain("PIP_CONFIG_FILE=/dev/null");
+    const pipEnviron = pip[0]!.environ.split("\0");
+    expect(pipEnviron).toEqual(
+      expect.arrayContaining(["PIP_EXTRA_INDEX_URL= ", "PIP_FIND_LINKS= ", "PIP_TIMEOUT=30"]),
+    );
+    expect(lines.filter((line) => line.startsWith("warning: "))).toEqual([
+      "warning: the private index is the only package source; ambient pip settings overridden: " +
+        `extra-index-url = ${decoy.url} (PIP_EXTRA_INDEX_URL); ` +
+        `find-links = ${decoy.origin}/files/ (${join(dir, "xdg", "pip", "pip.conf")} [global], global config)`,
+    ]);
+    expect(decoy.requests).toEqual([]);
     expect(modes).toEqual(new Set(["700 600"]));
     for (const sample of samples) {
       expect(sample.cmdline).not.toContain(TOKEN);
@@ -129,7 +135,7 @@ describe("the canary token", () => {
     expect(lines.join("\n")).not.toContain(TOKEN);
     expect(JSON.stringify(result)).not.toContain(TOKEN);
     expect(await readdir(tmpDir)).toEqual([]);
-    expect(await filesContaining(TOKEN, dir, venv.path)).toEqual([]);
+    expect(await filesContaining(TOKEN, dir, fx.venv.path)).toEqual([]);
   });
 
   it("never reaches a failure's message, hint, tail or files", async () => {
@@ -141,12 +147,13 @@ describe("the canary token", () => {
     const lines: string[] = [];
     const error = await installRequirements({
       requirementsPath,
-      python: venv.python,
+      python: fx.venv.python,
       index: { indexUrl: index.url.replace("http://", `http://aws:${TOKEN}@`) },
       timeoutMs: 60_000,
       onLine: (line) => lines.push(line),
       statePath: join(dir, "state.json"),
       tmpDir,
+      env: hermeticEnv(),
       extraArgs: ["-vvv"],
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PipInstallError);

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { request } from "node:https";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -69,6 +70,7 @@ describe("startPypiIndex", () => {
         .end();
     });
     expect(status).toBe(200);
+    expect(await readFile(tls.certPath, "utf8")).toBe(tls.cert);
   });
 
   it("normalises project names as PEP 503 says", () => {

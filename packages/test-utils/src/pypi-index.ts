@@ -169,10 +169,14 @@ export async function startPypiIndex(options: PypiIndexOptions = {}): Promise<Py
 }
 
 /**
- * Makes a self-signed certificate for 127.0.0.1 (subjectAltName IP:127.0.0.1) with `openssl` in `dir`.
- * pip accepts it with `--trusted-host 127.0.0.1` (or `PIP_TRUSTED_HOST=127.0.0.1` when pip reads its environment).
+ * Makes a self-signed certificate for 127.0.0.1 (subjectAltName IP:127.0.0.1) with `openssl` in `dir`; `certPath`
+ * is the PEM file. pip accepts it with `--trusted-host 127.0.0.1`, or trusts it as a CA through `cert = <certPath>`
+ * in a pip.conf (or `PIP_CERT`) provided `REQUESTS_CA_BUNDLE` and `CURL_CA_BUNDLE` are unset: requests prefers
+ * them to pip's own setting.
  */
-export async function makeSelfSignedCertificate(dir: string): Promise<{ key: string; cert: string }> {
+export async function makeSelfSignedCertificate(
+  dir: string,
+): Promise<{ key: string; cert: string; certPath: string }> {
   const keyPath = join(dir, "key.pem");
   const certPath = join(dir, "cert.pem");
   await execa("openssl", [
@@ -194,5 +198,5 @@ export async function makeSelfSignedCertificate(dir: string): Promise<{ key: str
     "-addext",
     "subjectAltName=IP:127.0.0.1",
   ]);
-  return { key: await readFile(keyPath, "utf8"), cert: await readFile(certPath, "utf8") };
+  return { key: await readFile(keyPath, "utf8"), cert: await readFile(certPath, "utf8"), certPath };
 }
