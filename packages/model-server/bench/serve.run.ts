@@ -1,11 +1,10 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { access, readFile } from "node:fs/promises";
-import { createServer } from "node:net";
+import { execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { it } from "vitest";
 import { startModelServer, type BuiltinServerConfig, type ModelServerHandle } from "../src/index.ts";
+import { ensureVenv, freePort, rssKb, stopChild, waitHealthy } from "./bench-helpers.ts";
 
 // `pnpm --filter @sagemaker-serve/model-server bench`: the echo handler with 2 workers under our server, under
 // gunicorn + Flask (AWS's bring-your-own-container way) and in-process behind ThreadingHTTPServer, driven by wrk.
@@ -13,7 +12,6 @@ import { startModelServer, type BuiltinServerConfig, type ModelServerHandle } fr
 
 const run = promisify(execFile);
 const BENCH = fileURLToPath(new URL(".", import.meta.url));
-const VENV = fileURLToPath(new URL("../node_modules/.cache/bench-venv", import.meta.url));
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = [1, 8, 64];
 const WORKERS = 2;
@@ -41,56 +39,6 @@ async function wrk(url: string, connections: number, seconds: number, script?: s
   const requests = Number(/(\d+) requests in/.exec(stdout)![1]);
   if (/Non-2xx or 3xx responses/.test(stdout)) throw new Error(`wrk saw errors:\n${stdout}`);
   return { rps, p50: latency("50"), p99: latency("99"), requests };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitHealthy(url: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(url)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(50);
-  }
-  throw new Error(`${url} never became healthy`);
-}
-
-async function rssKb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-}
-
-async function ensureVenv(): Promise<string> {
-  const python = `${VENV}/bin/python`;
-  try {
-    await access(`${VENV}/bin/gunicorn`);
-  } catch {
-    console.log("creating the gunicorn + Flask venv (pip install flask gunicorn) ...");
-    await run("python3", ["-m", "venv", VENV]);
-    await run(python, ["-m", "pip", "install", "-q", "flask", "gunicorn"], { maxBuffer: 1 << 24 });
-  }
-  return `${VENV}/bin/gunicorn`;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  process.kill(-child.pid!, "SIGTERM");
-  await Promise.race([exited, sleep(5000)]);
-  try {
-    process.kill(-child.pid!, "SIGKILL");
-  } catch {
-    // already gone
-  }
 }
 
 type Table = Record<string, Record<number, WrkResult>>;

@@ -1,10 +1,8 @@
-import { defineConfig } from "vitest/config";
+import { defineServeTestConfig } from "../../../vitest.shared.ts";
 
-export default defineConfig({
-  test: {
-    include: ["bench/**/*.run.ts"],
-    testTimeout: 900_000,
-    hookTimeout: 900_000,
-    reporters: ["default"],
-  },
+export default defineServeTestConfig({
+  include: ["bench/**/*.run.ts"],
+  testTimeout: 900_000,
+  hookTimeout: 900_000,
+  reporters: ["default"],
 });

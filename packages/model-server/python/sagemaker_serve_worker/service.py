@@ -1,7 +1,6 @@
 """Runs a handler's entry point on a batch the way MMS's `mms.service.Service` does."""
 import json
 import logging
-import math
 import re
 
 from sagemaker_serve_worker import __version__
@@ -11,6 +10,8 @@ from sagemaker_serve_worker.metrics import MetricsStore
 logger = logging.getLogger("sagemaker_serve_worker.service")
 
 
+# What clients accept: Node's http client refuses responses with more than 16 KiB of headers.
+MAX_RESPONSE_HEADER_BYTES = 8192
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _BAD_VALUE_CHAR = re.compile(r"[^\t\x20-\x7e\x80-\xff]")
 
@@ -35,15 +36,16 @@ def _body_bytes(value):
     return json.dumps(value, indent=2).encode("utf-8")
 
 
-def _header_text(what, value):
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+def _header_text(what, value, allow_int):
+    """A header value as text: a str, or (for headers other than the content type) an int, which MMS would not take
+    but which has one obvious spelling."""
+    if allow_int and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
         raise HandlerResponseError("{} must be a str, got {} {}".format(what, type(value).__name__, _describe(value)))
-    if isinstance(value, float) and not math.isfinite(value):
-        raise HandlerResponseError("{} must be a str, got float {}".format(what, _describe(value)))
-    text = value if isinstance(value, str) else str(value)
-    if _BAD_VALUE_CHAR.search(text):
-        raise HandlerResponseError("{} {} holds characters HTTP cannot carry (CR, LF, NUL, ...)".format(what, _describe(text)))
-    return text
+    if _BAD_VALUE_CHAR.search(value):
+        raise HandlerResponseError("{} {} holds characters HTTP cannot carry (CR, LF, NUL, ...)".format(what, _describe(value)))
+    return value
 
 
 def _response_metadata(context, idx):
@@ -63,14 +65,19 @@ def _response_metadata(context, idx):
         phrase = ""
     if not isinstance(phrase, str):
         raise HandlerResponseError("response phrase must be a str, got {}".format(_describe(phrase)))
+    content_type = context.get_response_content_type(idx)
+    if content_type is not None:
+        content_type = _header_text("response content type", content_type, False)
     headers = []
+    size = 0
     for key, value in context.get_response_headers(idx).items():
         if not isinstance(key, str) or not _TOKEN.match(key):
             raise HandlerResponseError("response header name {} is not an HTTP token".format(_describe(key)))
-        headers.append([key, _header_text("response header {}".format(key), value)])
-    content_type = context.get_response_content_type(idx)
-    if content_type is not None:
-        content_type = _header_text("response content type", content_type)
+        text = _header_text("response header {}".format(key), value, key.lower() != "content-type")
+        size += len(key) + len(text)
+        if size > MAX_RESPONSE_HEADER_BYTES:
+            raise HandlerResponseError("response headers exceed {} bytes".format(MAX_RESPONSE_HEADER_BYTES))
+        headers.append([key, text])
     return {"status": code, "phrase": phrase, "contentType": content_type, "headers": headers}
 
 

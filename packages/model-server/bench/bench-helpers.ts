@@ -1,0 +1,77 @@
+import { execFile, type ChildProcess } from "node:child_process";
+import { access, readFile, readdir } from "node:fs/promises";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { setTimeout as sleep } from "node:timers/promises";
+
+// Shared by the benchmarks: ports, health waits, the gunicorn + Flask venv, RSS readings, stopping baselines.
+
+const run = promisify(execFile);
+const VENV = fileURLToPath(new URL("../node_modules/.cache/bench-venv", import.meta.url));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitHealthy(url: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(url)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(50);
+  }
+  throw new Error(`${url} never became healthy`);
+}
+
+export async function rssKb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+export async function ensureVenv(): Promise<string> {
+  const python = `${VENV}/bin/python`;
+  try {
+    await access(`${VENV}/bin/gunicorn`);
+  } catch {
+    console.log("creating the gunicorn + Flask venv (pip install flask gunicorn) ...");
+    await run("python3", ["-m", "venv", VENV]);
+    await run(python, ["-m", "pip", "install", "-q", "flask", "gunicorn"], { maxBuffer: 1 << 24 });
+  }
+  return `${VENV}/bin/gunicorn`;
+}
+
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  process.kill(-child.pid!, "SIGTERM");
+  await Promise.race([exited, sleep(5000)]);
+  try {
+    process.kill(-child.pid!, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/** RSS in KiB of every process in group `pgid` (a baseline server and its workers). */
+export async function groupRssKb(pgid: number): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) === pgid) total += await rssKb(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
