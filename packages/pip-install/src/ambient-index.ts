@@ -1,8 +1,17 @@
+import { resolve } from "node:path";
 import { redact } from "@sagemaker-serve/errors";
+import type { PolicyViolation } from "./errors.ts";
+import { readRequirements } from "./requirements-file.ts";
 
-/** An index setting pip would take from its environment: a `PIP_*` variable or a configuration file. */
+/**
+ * A setting pip would take from its environment (a `PIP_*` variable or a configuration file) that is, or can
+ * carry, a package source.
+ */
 export interface AmbientIndexSetting {
-  /** pip's normalised option name: `index-url`, `extra-index-url`, `find-links` or `no-index`. */
+  /**
+   * pip's normalised option name: `index-url`, `extra-index-url`, `find-links`, `no-index`, or `constraint` /
+   * `requirement` (files whose option lines pip applies too).
+   */
   key: string;
   value: string;
   /** The variable's exact name, for a variable. */
@@ -18,7 +27,7 @@ export interface AmbientIndexSetting {
 export const AMBIENT_INDEX_PY = `
 def ambient_index_settings():
     import configparser, locale
-    KEYS = {"index-url", "extra-index-url", "find-links", "no-index"}
+    KEYS = {"index-url", "extra-index-url", "find-links", "no-index", "constraint", "requirement"}
     def norm(name):
         name = name.lower().replace("_", "-")
         return name[2:] if name.startswith("--") else name
@@ -57,6 +66,43 @@ def ambient_index_settings():
     return found
 `;
 
+const INDEX_KEYS = new Set(["index-url", "extra-index-url", "find-links", "no-index"]);
+const FILE_KEYS = new Set(["constraint", "requirement"]);
+const URL = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//;
+
+function indexSettings(found: AmbientIndexSetting[]): AmbientIndexSetting[] {
+  return found.filter((setting) => INDEX_KEYS.has(setting.key));
+}
+
+function sourceName(setting: AmbientIndexSetting): string {
+  return setting.file
+    ? `${setting.file.path} [${setting.file.section}], ${setting.file.variant} config`
+    : (setting.variable ?? "environment");
+}
+
+/**
+ * Source-changing lines in the constraint and requirements files pip's configuration adds: pip applies their
+ * `--extra-index-url`, `--find-links`... lines as it does the model's. A file given by URL is one in itself
+ * (`line` 0). Relative paths are pip's, against the working directory; a file that cannot be read is pip's to report.
+ */
+export async function ambientFileViolations(
+  found: AmbientIndexSetting[],
+  cwd: string | undefined,
+): Promise<PolicyViolation[]> {
+  const violations: PolicyViolation[] = [];
+  for (const setting of found.filter((s) => FILE_KEYS.has(s.key))) {
+    for (const value of setting.value.split(/\s+/).filter(Boolean)) {
+      if (URL.test(value)) {
+        violations.push({ file: sourceName(setting), line: 0, option: `${setting.key} file from a URL` });
+        continue;
+      }
+      const read = await readRequirements(resolve(cwd ?? ".", value)).catch(() => undefined);
+      violations.push(...(read?.violations ?? []));
+    }
+  }
+  return violations;
+}
+
 /**
  * Variables for pip's environment that leave the private index (`--index-url` on the command line) as the only
  * source. Every variable that names an index option is removed. Configuration files stay read (their certificate,
@@ -66,19 +112,17 @@ def ambient_index_settings():
  */
 export function indexOverrideEnv(found: AmbientIndexSetting[]): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {};
-  for (const setting of found) if (setting.variable !== undefined) env[setting.variable] = undefined;
+  for (const setting of indexSettings(found))
+    if (setting.variable !== undefined) env[setting.variable] = undefined;
   return { ...env, PIP_EXTRA_INDEX_URL: " ", PIP_FIND_LINKS: " ", PIP_NO_INDEX: "false" };
 }
 
 /** One line naming each overridden setting, its source and its value (credentials redacted); undefined for none. */
 export function describeOverrides(found: AmbientIndexSetting[]): string | undefined {
-  const shown = found.filter((setting) => setting.value.trim() !== "");
+  const shown = indexSettings(found).filter((setting) => setting.value.trim() !== "");
   if (shown.length === 0) return undefined;
-  const parts = shown.map((setting) => {
-    const source = setting.file
-      ? `${setting.file.path} [${setting.file.section}], ${setting.file.variant} config`
-      : setting.variable;
-    return `${setting.key} = ${redact(setting.value.trim())} (${source})`;
-  });
+  const parts = shown.map(
+    (setting) => `${setting.key} = ${redact(setting.value.trim())} (${sourceName(setting)})`,
+  );
   return `the private index is the only package source; ambient pip settings overridden: ${parts.join("; ")}`;
 }

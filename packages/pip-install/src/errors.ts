@@ -12,7 +12,10 @@ export type PipInstallErrorCode =
 export interface PolicyViolation {
   /** The requirements file (the top one or one it includes with `-r`/`-c`). */
   file: string;
-  /** 1-based number of the line where the logical line starts, as pip counts. */
+  /**
+   * 1-based number of the line where the logical line starts, as pip counts; 0 when `file` names a setting of
+   * pip's configuration (a constraint file given by URL).
+   */
   line: number;
   /** The option or kind of source (`--extra-index-url`, `direct URL`, ...). */
   option: string;

@@ -3,10 +3,10 @@ import { PipInstallError, type PipInstallErrorOptions, type PolicyViolation } fr
 
 const INSTALL_PYTHON = "install python3 in the image or point the python setting at an interpreter";
 
-/** `<file> line <n>`, with the requirements path as the caller gave it for the top file. */
+/** `<file> line <n>`, with the requirements path as the caller gave it for the top file; no line for line 0. */
 export function lineName(violation: PolicyViolation, requirementsPath: string): string {
   const file = violation.file === resolve(requirementsPath) ? requirementsPath : violation.file;
-  return `${file} line ${violation.line}`;
+  return violation.line === 0 ? file : `${file} line ${violation.line}`;
 }
 
 export function policyError(

@@ -1,9 +1,9 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { redact, redactArgs, registerSecret } from "@sagemaker-serve/errors";
-import { describeOverrides, indexOverrideEnv } from "./ambient-index.ts";
+import { ambientFileViolations, describeOverrides, indexOverrideEnv } from "./ambient-index.ts";
 import { writeCredentialsFile, type CredentialsFile } from "./credentials-file.ts";
-import { PipInstallError, type PipInstallErrorOptions } from "./errors.ts";
+import { PipInstallError, type PipInstallErrorOptions, type PolicyViolation } from "./errors.ts";
 import {
   brokenPython,
   installFailed,
@@ -197,14 +197,16 @@ export async function installRequirements(
   if (top === undefined) return result("absent");
   if (top.lines.length === 0) return result("empty");
 
-  if (index !== undefined && requirements.violations.length > 0) {
-    if (!allowIndexOptions) throw policyError(requirements.violations, requirementsPath, details());
-    for (const violation of requirements.violations) {
+  const enforcePolicy = (violations: PolicyViolation[]) => {
+    if (violations.length === 0) return;
+    if (!allowIndexOptions) throw policyError(violations, requirementsPath, details());
+    for (const violation of violations) {
       onWarning(
         `${lineName(violation, requirementsPath)}: ${violation.option} changes where packages come from; allowed by configuration`,
       );
     }
-  }
+  };
+  if (index !== undefined) enforcePolicy(requirements.violations);
 
   const probeEnv: Record<string, string | undefined> = { ...env, PYTHONUNBUFFERED: "1" };
   const timeout = new AbortController();
@@ -242,6 +244,7 @@ export async function installRequirements(
     let pipEnv = { ...probeEnv };
     if (split !== undefined) {
       const ambient = before.info.ambientIndex ?? [];
+      enforcePolicy(await ambientFileViolations(ambient, cwd));
       const overridden = describeOverrides(ambient);
       if (overridden !== undefined) onWarning(overridden);
       pipEnv = { ...pipEnv, ...indexOverrideEnv(ambient) };

@@ -183,6 +183,29 @@ describe("installRequirements with a private index and the image's pip configura
     expect(warnings).toEqual([]);
   });
 
+  it("refuses a constraint file of the image's configuration that adds a source, before pip runs", async () => {
+    const { dir, options, env } = await setup("keep-pkg\n");
+    const constraints = join(dir, "constraints.txt");
+    await writeFile(constraints, `keep-pkg==1.0.0\n--extra-index-url ${decoy.url}\n`);
+    await writeConf(venvConf(), `[global]\nconstraint = ${constraints}\n`);
+    const before = index.requests.length;
+    const error = await pipFailure(installRequirements({ ...options, env }));
+    expect(error.code).toBe("REQUIREMENTS_POLICY");
+    expect(error.message).toBe(
+      `${constraints} line 2: --extra-index-url would change where packages come from while the private index is in force`,
+    );
+
+    await rm(venvConf());
+    const byUrl = await pipFailure(
+      installRequirements({ ...options, env: { ...env, PIP_CONSTRAINT: `${decoy.origin}/constraints.txt` } }),
+    );
+    expect(byUrl.message).toBe(
+      "PIP_CONSTRAINT: constraint file from a URL would change where packages come from while the private index is in force",
+    );
+    expect(index.requests.length).toBe(before);
+    expect(decoy.requests).toEqual([]);
+  });
+
   it("trusts an HTTPS index's certificate only through the venv's pip.conf, as the image configures it", async () => {
     const tls = await makeSelfSignedCertificate(await useTempDir());
     const secure = await fx.serve({
