@@ -9,9 +9,13 @@ let skipped = 0;
 const perPackage = [];
 const failures = [];
 for (const group of ["packages", "apps"]) {
-  for (const entry of await readdir(group, { withFileTypes: true }).catch(() => [])) {
-    if (!entry.isDirectory()) continue;
-    const file = join(group, entry.name, "test-results.json");
+  const dirs = (await readdir(group, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory());
+  // test-results.image.json: the entrypoint's image tests, a turbo task of their own.
+  for (const [entry, results] of dirs.flatMap((e) => [
+    [e, "test-results.json"],
+    [e, "test-results.image.json"],
+  ])) {
+    const file = join(group, entry.name, results);
     let report;
     try {
       report = JSON.parse(await readFile(file, "utf8"));
@@ -39,7 +43,7 @@ for (const group of ["packages", "apps"]) {
     }
     skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
     perPackage.push(
-      `${group}/${entry.name}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`,
+      `${group}/${entry.name}${results === "test-results.json" ? "" : " (images)"}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`,
     );
   }
 }

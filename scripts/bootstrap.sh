@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing need on a fresh machine: the pinned pnpm, and the Debian packages the
 # tests use (tini, procps, util-linux, python3 with venv, openssl, zip/unzip, a Java runtime, prometheus for
-# promtool and the metrics end-to-end test). Idempotent:
+# promtool and the metrics end-to-end test), the build uses (binutils: strip for the single executable) and the
+# image tests use (podman, runc, mmdebstrap). Idempotent:
 # it installs only what is missing. Debian packages are installed only when running as root.
 set -euo pipefail
 
@@ -21,6 +22,10 @@ command -v zip >/dev/null || missing+=(zip)
 command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v promtool >/dev/null || missing+=(prometheus)
 command -v python3 >/dev/null || missing+=(python3 python3-pip)
+command -v strip >/dev/null || missing+=(binutils)
+command -v podman >/dev/null || missing+=(podman)
+command -v runc >/dev/null || missing+=(runc)
+command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
 if command -v python3 >/dev/null && ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
   missing+=(python3-venv)
 fi

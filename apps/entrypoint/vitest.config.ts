@@ -1,3 +1,5 @@
+import { configDefaults } from "vitest/config";
 import { defineServeTestConfig } from "../../vitest.shared.ts";
 
-export default defineServeTestConfig();
+// test/image/ builds and runs the example images: its own turbo task (test:image, vitest.image.config.ts).
+export default defineServeTestConfig({ exclude: [...configDefaults.exclude, "test/image/**"] });

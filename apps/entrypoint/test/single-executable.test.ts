@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { findProcesses } from "@sagemaker-serve/test-utils/fake-launchers/fake-launchers";
 import { ping, runCli, useServeSetup, type ServeSetup } from "./harness.ts";
 
-/** dist/sagemaker-serve: Node's SEA with the CLI and its files; turbo builds it before these tests (build:sea). */
+/** dist/sagemaker-serve: Node's SEA with the CLI and its files, made by the build before these tests (turbo.json). */
 const SINGLE_EXECUTABLE = fileURLToPath(new URL("../dist/sagemaker-serve", import.meta.url));
 const ECHO_MODEL = fileURLToPath(new URL("../../../examples/echo/model/", import.meta.url));
 
@@ -13,7 +13,7 @@ const ECHO_MODEL = fileURLToPath(new URL("../../../examples/echo/model/", import
 async function copyAlone(s: ServeSetup): Promise<string> {
   await access(SINGLE_EXECUTABLE).catch(() => {
     throw new Error(
-      `${SINGLE_EXECUTABLE} is missing: run \`pnpm --filter @sagemaker-serve/entrypoint build:sea\` first`,
+      `${SINGLE_EXECUTABLE} is missing: run \`pnpm --filter @sagemaker-serve/entrypoint build\` first`,
     );
   });
   const dir = join(s.dir, "alone");
