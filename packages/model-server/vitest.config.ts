@@ -1,3 +1,4 @@
 import { defineServeTestConfig } from "../../vitest.shared.ts";
 
-export default defineServeTestConfig();
+// Strict: a promise chain left without a handler fails the run instead of passing unnoticed.
+export default defineServeTestConfig({ execArgv: ["--unhandled-rejections=strict"] });
