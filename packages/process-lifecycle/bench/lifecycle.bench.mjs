@@ -4,7 +4,7 @@
 // server that exits promptly on SIGTERM → `exited` resolves. Baseline: a plain supervisor that, like the
 // toolkit's retry loop, looks once a second (probe /ping; after SIGTERM, check liveness). Not part of the test run.
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { get } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -20,7 +20,7 @@ const now = () => performance.timeOrigin + performance.now();
 const dir = await mkdtemp(join(tmpdir(), "process-lifecycle-bench-"));
 const bundle = join(dir, "lib.mjs");
 await bundleSource(bundle);
-const { startServer } = await import(pathToFileURL(bundle).href);
+const { startServer, liveGroupMembers } = await import(pathToFileURL(bundle).href);
 
 async function freePort() {
   const server = createServer();
@@ -88,18 +88,7 @@ function probe(url) {
   });
 }
 async function groupAlive(pgid) {
-  try {
-    process.kill(-pgid, 0);
-  } catch {
-    return false;
-  }
-  const { readdir } = await import("node:fs/promises");
-  for (const name of await readdir("/proc")) {
-    const stat = await readFile(`/proc/${name}/stat`, "utf8").catch(() => "");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(fields[2]) === pgid && fields[0] !== "Z") return true;
-  }
-  return false;
+  return (await liveGroupMembers(pgid)).length > 0;
 }
 
 async function baseline() {

@@ -26,6 +26,7 @@ export {
   type ServerExitKind,
 } from "./exit-code.ts";
 export { startServer, type StartServerSpec, type ServerHandle, type ServerEvent } from "./start-server.ts";
+export { TRANSITIONS, type ServerState, type ServerStateEvent, type Transition } from "./server-state.ts";
 export {
   installSignalRouter,
   StopRequestedError,

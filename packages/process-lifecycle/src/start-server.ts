@@ -1,13 +1,24 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { LineRedactor, isServeError } from "@sagemaker-serve/errors";
+import { isServeError } from "@sagemaker-serve/errors";
+import { deferred } from "./deferred.ts";
 import { lifecycleError, type LifecycleError } from "./errors.ts";
 import type { ServerExit } from "./exit-code.ts";
-import { searchError, searchServerProcesses } from "./find-server.ts";
-import { isAlive, isValidPid, liveGroupMembers, readProcessState } from "./proc-fs.ts";
-import { signalGroup, signalProcess } from "./process-group.ts";
+import { spawnLauncher, type Launcher } from "./launcher.ts";
+import { readProcessState } from "./proc-fs.ts";
 import type { TreeSource } from "./process-tree.ts";
-import { describeProbe, probeReadiness, type ProbeResult, type ReadinessCheck } from "./readiness.ts";
+import type { ReadinessCheck } from "./readiness.ts";
+import { confirmSingleServer, discoverServer, type DiscoveryOptions } from "./server-discovery.ts";
+import { watchLiveness } from "./server-liveness.ts";
+import { ServerProcesses } from "./server-processes.ts";
+import { awaitReadiness } from "./server-readiness.ts";
+import {
+  nextState,
+  ServerStateMachine,
+  type ServerState,
+  type ServerStateEvent,
+  type Transition,
+} from "./server-state.ts";
+import { KILL_WAIT_CAP_MS, SETTLE_MS, waitAllGone } from "./stop-escalation.ts";
 import { WakeTimer } from "./wake-timer.ts";
 
 /** What to start and how to tell that it is up. */
@@ -37,6 +48,8 @@ export interface StartServerSpec {
   /** Aborting it stops the server (graceful, then SIGKILL after the grace period). */
   signal?: AbortSignal;
   onEvent?: (event: ServerEvent) => void;
+  /** Every step of the state machine (see the README's state table), with milliseconds since the spawn. */
+  onStateChange?: (step: Transition & { ms: number }) => void;
   /** Default: stdio inherited. With `onLine`, stdout and stderr are piped, split into redacted lines. */
   output?: { onLine: (line: string, stream: "stdout" | "stderr") => void };
   /** Pause between discovery scans and liveness checks. Default 25 ms. */
@@ -56,6 +69,8 @@ export type ServerEvent =
 
 /** A running (or finished) server. */
 export interface ServerHandle {
+  /** Where the server is in its life (see the state table in the README). */
+  readonly state: ServerState;
   /** The launcher's pid, which is also its process group id; undefined when the spawn failed or was aborted. */
   readonly launcherPid: number | undefined;
   /** The real server process; rejects with SERVER_NOT_FOUND, SERVER_MULTIPLE, SERVER_EXITED_BEFORE_READY, ... */
@@ -75,49 +90,6 @@ export interface ServerHandle {
    * about to die (an uncaught error) and must not leave the server behind. No-op once the server is gone.
    */
   killNow(): void;
-}
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (reason: unknown) => void;
-  settled: boolean;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  const d: Deferred<T> = {
-    promise,
-    settled: false,
-    resolve: (value) => {
-      d.settled = true;
-      resolve(value);
-    },
-    reject: (reason) => {
-      d.settled = true;
-      reject(reason);
-    },
-  };
-  // Callers may await only some of the handle's promises; the others must not crash the process.
-  promise.catch(() => undefined);
-  return d;
-}
-
-const KILL_WAIT_CAP_MS = 5000;
-const SETTLE_MS = 250;
-
-/** A timer as a promise that can be cancelled, so a finished stop keeps no timer alive. */
-function delay(ms: number): { promise: Promise<void>; cancel: () => void } {
-  let timer: NodeJS.Timeout | undefined;
-  const promise = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  return { promise, cancel: () => clearTimeout(timer) };
 }
 
 function validate(spec: StartServerSpec): void {
@@ -143,18 +115,6 @@ function validate(spec: StartServerSpec): void {
   }
 }
 
-function definedEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
-  return out;
-}
-
-function describeEnd(code: number | null, signal: NodeJS.Signals | null): string {
-  if (code !== null) return ` with code ${code}`;
-  if (signal !== null) return ` by ${signal}`;
-  return "";
-}
-
 function aborted(reason: string): LifecycleError {
   return lifecycleError(
     "STARTUP_ABORTED",
@@ -163,18 +123,33 @@ function aborted(reason: string): LifecycleError {
   );
 }
 
+/** The launcher of a start that was aborted before it began. */
+const NOT_SPAWNED: Launcher = {
+  pid: undefined,
+  exit: undefined,
+  failed: () => false,
+  spawnError: async () => undefined,
+};
+
+function stopReasonOf(signal: AbortSignal | undefined): string {
+  // A signal router's abort names the signal, so the exit says who stopped the server.
+  const stopSignal = (signal?.reason as { stopSignal?: unknown } | undefined)?.stopSignal;
+  return typeof stopSignal === "string" ? stopSignal : "abort";
+}
+
 /**
  * Spawns a model server launcher detached (its own process group, stdio inherited), finds the real
- * server process, waits until its readiness check passes and watches it until it is gone. See the
- * README for the discovery rules and the exit-code table.
+ * server process, waits until its readiness check passes and watches it until it is gone. Each state of the
+ * machine in `server-state.ts` runs one phase on entry and reports its outcome as the next event; see the
+ * README for the state table, the discovery rules and the exit-code table.
  */
 export function startServer(spec: StartServerSpec): ServerHandle {
   validate(spec);
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
+  const deadline = started + spec.startupTimeoutMs;
   const pollMs = spec.pollIntervalMs ?? 25;
   const wake = new WakeTimer();
-  const internal = new AbortController();
   const emit = (event: ServerEvent): void => {
     try {
       spec.onEvent?.(event);
@@ -186,349 +161,211 @@ export function startServer(spec: StartServerSpec): ServerHandle {
   const found = deferred<{ pid: number }>();
   const ready = deferred<void>();
   const exited = deferred<ServerExit>();
-  const serverGone = deferred<void>();
-  const escalate = deferred<void>();
+  // Aborted once the server process is gone (by itself or not); cuts the readiness probe and ends `ready`.
+  const serverGone = new AbortController();
+  serverGone.signal.addEventListener("abort", () => wake.poke(), { once: true });
+  // What the events carried: why a stop was asked for, why the start failed, whether SIGKILL was needed.
+  const outcome: { stopReason?: string; startupError?: LifecycleError; killed: boolean } = { killed: false };
 
-  let launcherExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  let serverPid: number | undefined;
-  let serverGroup: number | undefined;
-  let startupError: LifecycleError | undefined;
-  let stopReason: string | undefined;
-  let killed = false;
-  let ending: Promise<ServerExit> | undefined;
-
-  let child: ChildProcess | undefined;
-  let spawnError: unknown;
-  if (spec.signal?.aborted) {
-    const stopSignal = (spec.signal.reason as { stopSignal?: unknown } | undefined)?.stopSignal;
-    stopReason = typeof stopSignal === "string" ? stopSignal : "abort";
-  } else {
+  const machine = new ServerStateMachine((transition, leave) => {
     try {
-      child = spawn(spec.command, [...spec.args], {
-        cwd: spec.cwd,
-        env: definedEnv(spec.env),
-        detached: true,
-        stdio: spec.output ? ["ignore", "pipe", "pipe"] : "inherit",
-      });
-    } catch (error) {
-      spawnError = error;
+      spec.onStateChange?.({ ...transition, ms: elapsed() });
+    } catch {
+      // An observer's bug must not break supervision.
     }
-  }
-  const launcherPid = isValidPid(child?.pid) ? child.pid : undefined;
+    void enter(transition, leave);
+  });
+  const stop = (event: "stop" | "kill", reason: string): Promise<ServerExit> => {
+    if (nextState(machine.state, event) !== undefined) outcome.stopReason ??= reason;
+    machine.send(event);
+    return exited.promise;
+  };
+  const onAbort = (): void => void stop("stop", stopReasonOf(spec.signal));
 
-  if (child && launcherPid !== undefined) {
-    emit({ type: "spawned", pid: launcherPid });
-    child.once("exit", (code, signal) => {
-      launcherExit = { code, signal };
-      if (serverPid === launcherPid) serverGone.resolve();
-      wake.poke();
-    });
-    if (spec.output) {
-      const { onLine } = spec.output;
-      for (const stream of ["stdout", "stderr"] as const) {
-        const redactor = new LineRedactor({ onLine: (line) => onLine(line, stream) });
-        child[stream]?.on("data", (chunk: Buffer) => redactor.write(chunk));
-        child[stream]?.once("end", () => redactor.end());
-      }
-    }
-  }
-  // 'error' can come more than once (a failed spawn, a failed kill); an unheard one would crash us.
-  child?.on("error", (error) => {
-    spawnError ??= error;
+  const launcher = spec.signal?.aborted
+    ? NOT_SPAWNED
+    : spawnLauncher({
+        command: spec.command,
+        args: spec.args,
+        env: spec.env,
+        ...(spec.cwd === undefined ? {} : { cwd: spec.cwd }),
+        ...(spec.output ? { onLine: spec.output.onLine } : {}),
+        onExit: () => {
+          if (processes.serverPid !== undefined && processes.serverPid === launcher.pid) serverGone.abort();
+          wake.poke();
+        },
+      });
+  const processes = new ServerProcesses(launcher);
+  // Aborted when the machine reaches `exited`: ends the liveness watch.
+  const finished = new AbortController();
+  const discovery = (signal: AbortSignal): DiscoveryOptions => ({
+    mainClass: spec.mainClass,
+    launcher,
+    foreground: spec.foreground === true,
+    treeSource: spec.treeSource,
+    deadline,
+    pollMs,
+    wake,
+    signal,
+    elapsed,
   });
 
-  const launcherFailed = (): boolean =>
-    launcherExit !== undefined && (launcherExit.signal !== null || (launcherExit.code ?? 0) !== 0);
-
-  async function discover(pid: number): Promise<number> {
-    const mainClass = spec.mainClass;
-    if (mainClass === undefined) {
-      emit({ type: "found", pid, via: "launcher", ms: elapsed() });
-      return pid;
-    }
-    const deadline = started + spec.startupTimeoutMs;
-    for (;;) {
-      internal.signal.throwIfAborted();
-      const launcherRunning = launcherExit === undefined;
-      let error: LifecycleError | undefined;
-      let pids: number[] = [];
-      try {
-        const result = await searchServerProcesses(
-          mainClass,
-          launcherRunning
-            ? { kind: "descendants", of: pid, ...(spec.treeSource ? { source: spec.treeSource } : {}) }
-            : { kind: "process-table" },
-        );
-        pids = result.pids;
-        error = searchError(mainClass, result, elapsed());
-      } catch (cause) {
-        // The toolkit retries every error of a scan; so do we, keeping the cause for the last report.
-        error = lifecycleError(
-          "SERVER_NOT_FOUND",
-          `could not scan for the server process: ${cause instanceof Error ? cause.message : String(cause)}`,
-          "Check that /proc is mounted (or a `ps` binary exists).",
-          cause,
-        );
-      }
-      internal.signal.throwIfAborted();
-      const only = pids[0];
-      if (error === undefined && only !== undefined) {
-        emit({
-          type: "found",
-          pid: only,
-          via: launcherRunning ? "descendants" : "process-table",
-          ms: elapsed(),
-        });
-        return only;
-      }
-      if (!launcherRunning && pids.length === 0 && (launcherFailed() || spec.foreground === true)) {
-        throw lifecycleError(
-          "SERVER_EXITED_BEFORE_READY",
-          `the launcher (pid ${pid}) exited${describeEnd(launcherExit?.code ?? null, launcherExit?.signal ?? null)} before a process with the argv element "${mainClass}" appeared`,
-          "Read the launcher's output above (for example a stale pid file, a missing java, a bad config).",
-        );
-      }
-      if (performance.now() >= deadline && error) throw error;
-      await wake.nap(pollMs);
-    }
+  /** A phase failed before the server was ready: the start failed, unless a stop had already cut it short. */
+  function startupFailed(error: unknown, from: ServerState, leave: AbortSignal): void {
+    if (leave.aborted) return;
+    outcome.startupError = isServeError(error)
+      ? (error as LifecycleError)
+      : lifecycleError("SERVER_NOT_FOUND", "server startup failed unexpectedly", "This is a bug.", error);
+    outcome.stopReason ??= "startup-failed";
+    machine.send("startup-failed", from);
   }
 
-  async function watchServer(pid: number): Promise<void> {
-    if (pid === launcherPid) return;
-    while (!serverGone.settled) {
-      if (!(await isAlive(pid))) {
-        serverGone.resolve();
-        wake.poke();
+  /** Found and ready reject with the start's error, or STARTUP_ABORTED when a stop came first. */
+  function rejectPending(): void {
+    if (found.settled && ready.settled) return;
+    const error = outcome.startupError ?? aborted(outcome.stopReason ?? "abort");
+    if (!found.settled) found.reject(error);
+    if (!ready.settled) ready.reject(error);
+  }
+
+  async function enter({ from, to }: Transition, leave: AbortSignal): Promise<void> {
+    if (to === "stopping" || to === "killing" || to === "exited") rejectPending();
+    switch (to) {
+      case "discovering":
+        try {
+          const server = await discoverServer(discovery(leave));
+          emit({ type: "found", ...server, ms: elapsed() });
+          const pgid = server.pid === launcher.pid ? server.pid : (await readProcessState(server.pid))?.pgid;
+          processes.setServer(server.pid, pgid);
+          machine.send("found", "discovering");
+        } catch (error) {
+          startupFailed(error, "discovering", leave);
+        }
+        return;
+      case "probing": {
+        const pid = processes.serverPid!;
+        found.resolve({ pid });
+        if (pid !== launcher.pid) {
+          void watchLiveness(pid, { gone: serverGone, signal: finished.signal, pollMs, wake });
+        } else if (launcher.exit) serverGone.abort();
+        try {
+          await awaitReadiness({
+            readiness: spec.readiness,
+            pid,
+            startupTimeoutMs: spec.startupTimeoutMs,
+            deadline,
+            serverGone: serverGone.signal,
+            serverExit: () => (pid === launcher.pid ? launcher.exit : undefined),
+            signal: leave,
+            wake,
+          });
+          await confirmSingleServer(pid, discovery(leave));
+          machine.send("healthy", "probing");
+        } catch (error) {
+          startupFailed(error, "probing", leave);
+        }
         return;
       }
-      await wake.nap(pollMs);
+      case "ready":
+        ready.resolve();
+        emit({ type: "ready", ms: elapsed() });
+        if (!serverGone.signal.aborted)
+          await once(serverGone.signal, "abort", { signal: leave }).catch(() => undefined);
+        if (serverGone.signal.aborted) machine.send("server-gone", "ready");
+        return;
+      case "settling":
+        // The server is gone by itself: the rest of its group gets a moment to follow on its own.
+        await settle("settling", SETTLE_MS, "settle-expired", leave);
+        return;
+      case "stopping":
+        emit({ type: "stopping", reason: outcome.stopReason ?? "request", ms: elapsed() });
+        processes.sendToAll("SIGTERM");
+        await settle("stopping", spec.stopGraceMs, "grace-expired", leave);
+        return;
+      case "killing":
+        if (outcome.stopReason !== undefined) {
+          if (from !== "stopping") emit({ type: "stopping", reason: outcome.stopReason, ms: elapsed() });
+          outcome.killed = true;
+          emit({ type: "escalated", ms: elapsed() });
+        }
+        processes.sendToAll("SIGKILL");
+        await settle("killing", KILL_WAIT_CAP_MS, "kill-wait-expired", leave);
+        return;
+      case "exited":
+        finish();
+        return;
+      case "spawning":
+        return;
     }
   }
 
-  // A second server that appeared after discovery (a race the toolkit has too) would otherwise be supervised
-  // half-blind; one more scan when /ping first passes catches it before we report ready.
-  async function confirmSingleServer(pid: number): Promise<void> {
-    const mainClass = spec.mainClass;
-    if (mainClass === undefined || pid === launcherPid) return;
-    const launcherRunning = launcherExit === undefined && launcherPid !== undefined;
-    const result = await searchServerProcesses(
-      mainClass,
-      launcherRunning
-        ? { kind: "descendants", of: launcherPid, ...(spec.treeSource ? { source: spec.treeSource } : {}) }
-        : { kind: "process-table" },
-    );
-    internal.signal.throwIfAborted();
-    if (result.pids.length > 1) {
-      const error = searchError(mainClass, result, elapsed());
-      if (error) throw error;
-    }
+  async function settle(
+    state: ServerState,
+    limitMs: number,
+    expired: ServerStateEvent,
+    leave: AbortSignal,
+  ): Promise<void> {
+    const gone = await waitAllGone(processes, { limitMs, signal: leave, pollMs, wake });
+    machine.send(gone ? "all-gone" : expired, state);
   }
 
-  async function waitReady(pid: number): Promise<void> {
-    const deadline = started + spec.startupTimeoutMs;
-    const interval = spec.readiness.intervalMs ?? 100;
-    let last: ProbeResult | undefined;
-    for (;;) {
-      internal.signal.throwIfAborted();
-      if (serverGone.settled) {
-        const own = pid === launcherPid && launcherExit ? launcherExit : { code: null, signal: null };
-        throw lifecycleError(
-          "SERVER_EXITED_BEFORE_READY",
-          `the model server (pid ${pid}) exited${describeEnd(own.code, own.signal)} before it was ready (${describeProbe(last)})`,
-          "Read the server's output above: a failed model load, a bad config or a port already in use.",
-        );
-      }
-      const remaining = deadline - performance.now();
-      if (remaining <= 0) {
-        throw lifecycleError(
-          "SERVER_NOT_READY",
-          `the model server was not ready within ${spec.startupTimeoutMs} ms: GET ${spec.readiness.url}, ${describeProbe(last)}`,
-          "Raise SAGEMAKER_STARTUP_TIMEOUT if the model is slow to load, or read the server's output above.",
-        );
-      }
-      const probe = await Promise.race([
-        probeReadiness(spec.readiness, {
-          timeoutMs: Math.min(spec.readiness.timeoutMs ?? 2000, Math.ceil(remaining)),
-          signal: internal.signal,
-        }),
-        serverGone.promise.then(() => undefined),
-      ]);
-      internal.signal.throwIfAborted();
-      if (probe?.ok) return;
-      last = probe ?? last;
-      if (probe !== undefined) await wake.nap(interval);
-    }
-  }
-
-  function groups(): { groups: number[]; loners: number[] } {
-    const result = { groups: [] as number[], loners: [] as number[] };
-    if (launcherPid !== undefined) result.groups.push(launcherPid);
-    if (serverPid !== undefined && serverGroup !== launcherPid) {
-      if (serverGroup === serverPid) result.groups.push(serverPid);
-      else result.loners.push(serverPid);
-    }
-    return result;
-  }
-
-  function sendToAll(signal: NodeJS.Signals): void {
-    const { groups: pgids, loners } = groups();
-    for (const pid of loners) signalProcess(pid, signal);
-    for (const pgid of pgids) signalGroup(pgid, signal);
-  }
-
-  async function everythingGone(): Promise<boolean> {
-    if (launcherPid !== undefined && launcherExit === undefined) return false;
-    if (serverPid !== undefined && serverPid !== launcherPid && (await isAlive(serverPid))) return false;
-    for (const pgid of groups().groups) if ((await liveGroupMembers(pgid)).length > 0) return false;
-    return true;
-  }
-
-  async function waitAllGone(limitMs: number, cut?: Promise<unknown>): Promise<boolean> {
-    const timer = delay(limitMs);
-    let limited = false;
-    void Promise.race([timer.promise, ...(cut ? [cut] : [])]).then(() => {
-      limited = true;
-      wake.poke();
-    });
-    try {
-      while (!limited) {
-        if (await everythingGone()) return true;
-        await wake.nap(pollMs);
-      }
-      return false;
-    } finally {
-      timer.cancel();
-    }
-  }
-
-  function finish(): ServerExit {
+  function finish(): void {
+    finished.abort();
     const serverIsLauncher =
-      serverPid === undefined ? spec.mainClass === undefined : serverPid === launcherPid;
-    const own = serverIsLauncher && launcherExit ? launcherExit : { code: null, signal: null };
+      processes.serverPid === undefined ? spec.mainClass === undefined : processes.serverPid === launcher.pid;
+    const own = serverIsLauncher && launcher.exit ? launcher.exit : { code: null, signal: null };
+    const { stopReason, startupError, killed } = outcome;
     const exit: ServerExit = {
       kind: startupError ? "failed" : stopReason !== undefined ? (killed ? "killed" : "stopped") : "exited",
       code: own.code,
       signal: own.signal,
       stoppedBy: stopReason ?? null,
       ranMs: elapsed(),
-      launcher: launcherExit ?? null,
+      launcher: launcher.exit ?? null,
       ...(startupError ? { error: startupError } : {}),
     };
     spec.signal?.removeEventListener("abort", onAbort);
     exited.resolve(exit);
     emit({ type: "exited", exit });
-    return exit;
   }
 
-  async function stopSequence(reason: string): Promise<ServerExit> {
-    stopReason = reason;
-    internal.abort();
-    wake.poke();
-    if (launcherPid === undefined) return finish();
-    emit({ type: "stopping", reason, ms: elapsed() });
-    sendToAll("SIGTERM");
-    if (!(await waitAllGone(spec.stopGraceMs, escalate.promise))) {
-      killed = true;
-      emit({ type: "escalated", ms: elapsed() });
-      sendToAll("SIGKILL");
-      await waitAllGone(KILL_WAIT_CAP_MS);
-    }
-    return finish();
-  }
-
-  async function naturalEnd(): Promise<ServerExit> {
-    // The server is gone by itself: a foreground launcher and the workers get a moment to follow on their
-    // own, then nothing of the group may outlive it.
-    if (!(await waitAllGone(SETTLE_MS))) {
-      sendToAll("SIGKILL");
-      await waitAllGone(KILL_WAIT_CAP_MS);
-    }
-    return finish();
-  }
-
-  function onAbort(): void {
-    // A signal router's abort names the signal, so the exit says who stopped the server.
-    const reason: unknown = spec.signal?.reason;
-    const stopSignal = (reason as { stopSignal?: unknown } | undefined)?.stopSignal;
-    void beginStop(typeof stopSignal === "string" ? stopSignal : "abort");
-  }
-
-  function beginStop(reason: string): Promise<ServerExit> {
-    ending ??= stopSequence(reason);
-    return exited.promise;
-  }
-
-  async function run(): Promise<void> {
-    if (launcherPid === undefined) {
-      // A failed spawn reports its error on the next tick (the 'error' listener above records it).
-      if (child && spawnError === undefined) await once(child, "error");
-      if (stopReason === undefined) {
-        const code = (spawnError as NodeJS.ErrnoException | undefined)?.code ?? "unknown error";
-        startupError = lifecycleError(
-          "SERVER_SPAWN_FAILED",
-          `could not start the model server launcher "${spec.command}": ${code}`,
-          "Check that the launcher is installed and on the PATH, and that the working directory exists.",
-        );
-      }
-      const error = startupError ?? aborted(stopReason ?? "abort");
-      found.reject(error);
-      ready.reject(error);
-      ending = Promise.resolve(finish());
+  async function begin(): Promise<void> {
+    if (launcher === NOT_SPAWNED) {
+      void stop("stop", stopReasonOf(spec.signal));
       return;
     }
-    try {
-      const pid = await discover(launcherPid);
-      serverPid = pid;
-      serverGroup = pid === launcherPid ? launcherPid : (await readProcessState(pid))?.pgid;
-      found.resolve({ pid });
-      if (pid !== launcherPid) void watchServer(pid);
-      else if (launcherExit) serverGone.resolve();
-      await waitReady(pid);
-      await confirmSingleServer(pid);
-      ready.resolve();
-      emit({ type: "ready", ms: elapsed() });
-    } catch (error) {
-      const failure =
-        stopReason !== undefined
-          ? aborted(stopReason)
-          : isServeError(error)
-            ? (error as LifecycleError)
-            : lifecycleError(
-                "SERVER_NOT_FOUND",
-                "server startup failed unexpectedly",
-                "This is a bug.",
-                error,
-              );
-      if (stopReason === undefined) startupError = failure;
-      if (!found.settled) found.reject(failure);
-      ready.reject(failure);
-      if (stopReason === undefined) void beginStop("startup-failed");
+    if (launcher.pid !== undefined) {
+      emit({ type: "spawned", pid: launcher.pid });
+      machine.send("spawned", "spawning");
       return;
     }
-    await serverGone.promise;
-    ending ??= naturalEnd();
+    const code =
+      ((await launcher.spawnError()) as NodeJS.ErrnoException | undefined)?.code ?? "unknown error";
+    if (machine.state !== "spawning") return;
+    outcome.startupError = lifecycleError(
+      "SERVER_SPAWN_FAILED",
+      `could not start the model server launcher "${spec.command}": ${code}`,
+      "Check that the launcher is installed and on the PATH, and that the working directory exists.",
+    );
+    machine.send("spawn-failed", "spawning");
   }
 
   spec.signal?.addEventListener("abort", onAbort, { once: true });
-  void run();
+  void begin();
 
   return {
-    launcherPid,
+    get state() {
+      return machine.state;
+    },
+    launcherPid: launcher.pid,
     found: found.promise,
     ready: ready.promise,
     exited: exited.promise,
-    stop: ({ reason = "request" } = {}) => beginStop(reason),
-    kill: ({ reason = "request" } = {}) => {
-      escalate.resolve();
-      return beginStop(reason);
-    },
-    signal: (signal) => {
-      const target = serverPid ?? launcherPid;
-      if (target === undefined || exited.settled) return false;
-      return signalProcess(target, signal);
-    },
+    stop: ({ reason = "request" } = {}) => stop("stop", reason),
+    kill: ({ reason = "request" } = {}) => stop("kill", reason),
+    signal: (signal) => (exited.settled ? false : processes.forward(signal)),
     killNow: () => {
-      if (!exited.settled) sendToAll("SIGKILL");
+      if (!exited.settled) processes.sendToAll("SIGKILL");
     },
   };
 }

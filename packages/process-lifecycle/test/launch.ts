@@ -1,5 +1,6 @@
 import { startServer, type ServerEvent, type ServerHandle, type StartServerSpec } from "../src/index.ts";
 import type { TreeSource } from "../src/process-tree.ts";
+import type { ServerState } from "../src/server-state.ts";
 import { FAKE_SERVER, NODE, freePort, mmsHealthy, pingUrl, trackedToken, unique } from "./helpers.ts";
 
 export interface LaunchOptions {
@@ -27,6 +28,8 @@ export interface Launched {
   port: number;
   lines: string[];
   events: ServerEvent[];
+  /** The states the server went through, starting with `spawning`. */
+  states: ServerState[];
 }
 
 /** Starts the fake server through `startServer`; the test's end stops it and asserts nothing is left. */
@@ -63,6 +66,7 @@ export async function launch(options: LaunchOptions = {}): Promise<Launched> {
         ];
   const lines: string[] = [];
   const events: ServerEvent[] = [];
+  const states: ServerState[] = ["spawning"];
   const spec: StartServerSpec = {
     command: NODE,
     args,
@@ -73,11 +77,12 @@ export async function launch(options: LaunchOptions = {}): Promise<Launched> {
     stopGraceMs,
     output: { onLine: (line) => lines.push(line) },
     onEvent: (event) => events.push(event),
+    onStateChange: (step) => states.push(step.to),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.treeSource ? { treeSource: options.treeSource } : {}),
     ...(options.foreground ? { foreground: true } : {}),
   };
   const handle = startServer(spec);
   cleanups.push(() => handle.kill({ reason: "test-cleanup" }));
-  return { handle, mainClass, token, port, lines, events };
+  return { handle, mainClass, token, port, lines, events, states };
 }
