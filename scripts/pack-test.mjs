@@ -106,6 +106,7 @@ function sameDependencies(npmManifest, pnpmManifest, label) {
 async function checkTarballs(packages, pnpmTarballs, npmTarballs, work) {
   for (const pkg of packages) {
     const unpacked = {};
+    let lintMessages = 0;
     for (const [tool, tarballs] of [
       ["pnpm", pnpmTarballs],
       ["npm", npmTarballs],
@@ -116,7 +117,7 @@ async function checkTarballs(packages, pnpmTarballs, npmTarballs, work) {
         allowWorkspaceProtocol: tool === "npm",
       });
       for (const problem of unpacked[tool].problems) problems.push(`${pkg.name} (${tool} pack): ${problem}`);
-      await lint(`${pkg.name} (${tool} pack)`, tarballs.get(pkg.name));
+      lintMessages += (await lint(`${pkg.name} (${tool} pack)`, tarballs.get(pkg.name))).length;
     }
     if (unpacked.npm.files.join("\n") !== unpacked.pnpm.files.join("\n"))
       problems.push(`${pkg.name}: npm pack and pnpm pack ship different files`);
@@ -128,10 +129,14 @@ async function checkTarballs(packages, pnpmTarballs, npmTarballs, work) {
       );
     const { files } = unpacked.pnpm;
     const count = (prefix) => files.filter((file) => file.startsWith(prefix)).length;
-    const others = files.filter((file) => !/^(dist|src)\//.test(file));
+    const others = [
+      ...new Set(
+        files.filter((file) => !/^(dist|src)\//.test(file)).map((file) => file.replace(/\/.*/, "/")),
+      ),
+    ];
     say(
-      `${pkg.name}: ${files.length} files: dist/ ${count("dist/")}, src/ ${count("src/")}` +
-        `${others.length > 9 ? `, ${others.length} more` : `, ${others.join(", ")}`}`,
+      `${pkg.name}: ${files.length} files: dist/ ${count("dist/")}, src/ ${count("src/")}, ${others.join(", ")};` +
+        ` publint: ${lintMessages === 0 ? "no message" : `${lintMessages} message(s)`}`,
     );
   }
 }
