@@ -8,9 +8,14 @@ import ts from "typescript";
 const here = dirname(fileURLToPath(import.meta.url));
 export const BUILD_DIR = join(here, ".tmp");
 
-async function transpileDir(from, to, rewrite) {
+async function transpileDir(from, to, rewrite, depth = 0) {
   await mkdir(to, { recursive: true });
-  for (const name of await readdir(from)) {
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    const name = entry.name;
+    if (entry.isDirectory()) {
+      await transpileDir(join(from, name), join(to, name), rewrite, depth + 1);
+      continue;
+    }
     if (!name.endsWith(".ts") || name.endsWith(".test.ts")) continue;
     const source = await readFile(join(from, name), "utf8");
     const { outputText } = ts.transpileModule(source, {
@@ -21,7 +26,7 @@ async function transpileDir(from, to, rewrite) {
       },
       fileName: name,
     });
-    const js = rewrite(outputText.replace(/(from\s+"\.\/[^"]+)\.ts"/g, '$1.js"'));
+    const js = rewrite(outputText.replace(/(from\s+"\.\.?\/[^"]+)\.ts"/g, '$1.js"'), depth);
     await writeFile(join(to, name.replace(/\.ts$/, ".js")), js);
   }
 }
@@ -30,8 +35,8 @@ async function transpileDir(from, to, rewrite) {
 export async function buildForBench() {
   await rm(BUILD_DIR, { recursive: true, force: true });
   await transpileDir(join(here, "../../errors/src"), join(BUILD_DIR, "errors"), (js) => js);
-  await transpileDir(join(here, "../src"), join(BUILD_DIR, "model-archive"), (js) =>
-    js.replace(/from "@sagemaker-serve\/errors"/g, 'from "../errors/index.js"'),
+  await transpileDir(join(here, "../src"), join(BUILD_DIR, "model-archive"), (js, depth) =>
+    js.replace(/from "@sagemaker-serve\/errors"/g, `from "${"../".repeat(depth + 1)}errors/index.js"`),
   );
   return join(BUILD_DIR, "model-archive", "index.js");
 }

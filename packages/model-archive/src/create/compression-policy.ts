@@ -2,7 +2,7 @@ import { extname } from "node:path";
 import { promisify } from "node:util";
 import { deflateRaw } from "node:zlib";
 import { open } from "node:fs/promises";
-import type { SourceFile } from "./source-file.ts";
+import type { SourceFile } from "../files/source-file.ts";
 
 /** How file contents are compressed: `auto` decides per file, `deflate` and `store` apply to every file. */
 export type Compression = "auto" | "deflate" | "store";

@@ -1,4 +1,4 @@
-import { archiveError } from "./errors.ts";
+import { archiveError } from "../errors.ts";
 
 /** The model-name filter both archivers apply (also the TorchServe server's). */
 export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_\-.]*$/;

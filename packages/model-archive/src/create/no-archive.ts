@@ -1,8 +1,8 @@
 import { constants } from "node:fs";
 import { chmod, copyFile, link, mkdir, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { abortedError, errnoCode } from "./errors.ts";
-import type { SourceFile } from "./source-file.ts";
+import { abortedError, errnoCode } from "../errors.ts";
+import type { SourceFile } from "../files/source-file.ts";
 
 /** How `no-archive` places files: `auto` hard-links and copies where it cannot (another filesystem). */
 export type LinkMode = "auto" | "copy" | "hardlink" | "symlink";

@@ -2,9 +2,9 @@ import { readdir, realpath, stat, statfs } from "node:fs/promises";
 import { extname } from "node:path";
 import type { ArchiveFormat } from "./archive-options.ts";
 import { STORED_EXTENSIONS, type Compression } from "./compression-policy.ts";
-import { archiveError } from "./errors.ts";
+import { archiveError } from "../errors.ts";
 import type { LinkMode } from "./no-archive.ts";
-import type { SourceFile } from "./source-file.ts";
+import type { SourceFile } from "../files/source-file.ts";
 
 /** True when both paths resolve to the same existing directory. */
 export async function sameDirectory(a: string, b: string): Promise<boolean> {

@@ -1,10 +1,10 @@
 import { mkdir, rename, rm, writeFile, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import { tempSibling } from "./atomic-output.ts";
+import { tempSibling } from "../io/atomic-output.ts";
 import type { EntryMethod } from "./compression-policy.ts";
-import { abortedError, writeError } from "./errors.ts";
-import { fileChanged, openSourceFile } from "./open-source.ts";
-import type { SourceFile } from "./source-file.ts";
+import { abortedError, writeError } from "../errors.ts";
+import { fileChanged, openSourceFile } from "../files/open-source.ts";
+import type { SourceFile } from "../files/source-file.ts";
 
 export interface WriteEntriesOptions {
   files: readonly SourceFile[];

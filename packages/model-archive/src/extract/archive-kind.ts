@@ -1,5 +1,5 @@
 import { open, stat } from "node:fs/promises";
-import { archiveError, errnoCode } from "./errors.ts";
+import { archiveError, errnoCode } from "../errors.ts";
 
 /** What is at a path, judged by content (magic bytes), not by extension. */
 export type ArchiveKind = "directory" | "zip" | "tar.gz" | "tar";

@@ -15,11 +15,11 @@ import {
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { detectArchiveKind } from "./archive-kind.ts";
-import { tempSibling } from "./atomic-output.ts";
-import { abortedError, archiveError, errnoCode, readFailure } from "./errors.ts";
-import { isInside } from "./path-inside.ts";
-import { readTar } from "./tar-reader.ts";
-import { openZip, openZipEntry, zipEntries, zipEntryMode, zipEntryName } from "./zip-reader.ts";
+import { tempSibling } from "../io/atomic-output.ts";
+import { abortedError, archiveError, errnoCode, readFailure } from "../errors.ts";
+import { isInside } from "../io/path-inside.ts";
+import { readTar } from "../tar/tar-reader.ts";
+import { openZip, openZipEntry, zipEntries, zipEntryMode, zipEntryName } from "../zip/zip-reader.ts";
 
 export interface ExtractArchiveOptions {
   signal?: AbortSignal;

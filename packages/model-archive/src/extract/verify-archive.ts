@@ -1,7 +1,7 @@
 import { detectArchiveKind, type ArchiveKind } from "./archive-kind.ts";
-import type { ArchiveFlavor } from "./archive-options.ts";
-import { archiveError } from "./errors.ts";
-import { findManifest, type ModelManifest } from "./read-manifest.ts";
+import type { ArchiveFlavor } from "../create/archive-options.ts";
+import { archiveError } from "../errors.ts";
+import { findManifest, type ModelManifest } from "../manifest/read-manifest.ts";
 
 export interface VerifyArchiveResult {
   kind: ArchiveKind;

@@ -1,6 +1,6 @@
 import { constants } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
-import { archiveError } from "./errors.ts";
+import { archiveError } from "../errors.ts";
 import type { SourceFile } from "./source-file.ts";
 
 /**

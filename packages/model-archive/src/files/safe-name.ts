@@ -1,4 +1,4 @@
-import { archiveError } from "./errors.ts";
+import { archiveError } from "../errors.ts";
 
 // C0 controls, DEL and backslash: legal on Linux, but they break zip readers, logs and Windows tools.
 const UNSAFE_CHARACTERS = /[\p{Cc}\\]/u;

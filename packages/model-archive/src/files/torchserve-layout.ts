@@ -1,7 +1,7 @@
 import { readdir, realpath, stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
 import type { Stats } from "node:fs";
-import { archiveError, errnoCode } from "./errors.ts";
+import { archiveError, errnoCode } from "../errors.ts";
 import { directoryFilter } from "./file-filter.ts";
 import { glob, isMaybeWildcard } from "./glob.ts";
 import { decodeEntryName } from "./safe-name.ts";

@@ -1,8 +1,8 @@
 import { lstat, readdir, realpath, readlink, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Stats } from "node:fs";
-import { abortedError, archiveError, errnoCode } from "./errors.ts";
-import { isInside } from "./path-inside.ts";
+import { abortedError, archiveError, errnoCode } from "../errors.ts";
+import { isInside } from "../io/path-inside.ts";
 import { assertNoNormalisationTwins, decodeEntryName } from "./safe-name.ts";
 import type { CollectLimits, SourceFile } from "./source-file.ts";
 

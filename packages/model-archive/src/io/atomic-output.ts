@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { lstat, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { errnoCode } from "./errors.ts";
+import { errnoCode } from "../errors.ts";
 
 /** A hidden name next to `target` for writing before the final rename (same directory, so same filesystem). */
 export function tempSibling(target: string, label = "tmp"): string {

@@ -1,9 +1,9 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { detectArchiveKind, type ArchiveKind } from "./archive-kind.ts";
-import { archiveError, errnoCode, readFailure } from "./errors.ts";
-import { readTar, readTarEntry } from "./tar-reader.ts";
-import { openZip, readZipEntry, zipEntries, zipEntryName } from "./zip-reader.ts";
+import { detectArchiveKind, type ArchiveKind } from "../extract/archive-kind.ts";
+import { archiveError, errnoCode, readFailure } from "../errors.ts";
+import { readTar, readTarEntry } from "../tar/tar-reader.ts";
+import { openZip, readZipEntry, zipEntries, zipEntryName } from "../zip/zip-reader.ts";
 
 /** A parsed MANIFEST.json (MMS or TorchServe); unknown keys are kept. */
 export interface ModelManifest {

@@ -2,7 +2,7 @@ import { open, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { useTempDir } from "@sagemaker-serve/test-utils";
-import { readTarWithPython, sha256 } from "../test/helpers.ts";
+import { readTarWithPython, sha256 } from "../../test/helpers.ts";
 import { TarGzWriter } from "./tar-writer.ts";
 
 describe("TarGzWriter", () => {

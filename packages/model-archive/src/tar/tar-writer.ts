@@ -2,9 +2,9 @@ import { open, type FileHandle } from "node:fs/promises";
 import { basename } from "node:path";
 import { promisify } from "node:util";
 import { constants, crc32, deflateRaw } from "node:zlib";
-import type { EntryMethod } from "./compression-policy.ts";
-import { readAhead } from "./read-ahead.ts";
-import { writeAll } from "./write-all.ts";
+import type { EntryMethod } from "../create/compression-policy.ts";
+import { readAhead } from "../io/read-ahead.ts";
+import { writeAll } from "../io/write-all.ts";
 
 const BLOCK = 512;
 const RECORD = 20 * BLOCK;

@@ -2,7 +2,7 @@ import { open, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { useTempDir } from "@sagemaker-serve/test-utils";
-import { readZipWithPython, sha256 } from "../test/helpers.ts";
+import { readZipWithPython, sha256 } from "../../test/helpers.ts";
 import { dosDateTime, ZipWriter, type ZipEntryMeta } from "./zip-writer.ts";
 
 describe("ZipWriter", () => {

@@ -2,9 +2,9 @@ import { open, type FileHandle } from "node:fs/promises";
 import { Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { crc32, createDeflateRaw, deflateRawSync } from "node:zlib";
-import type { EntryMethod } from "./compression-policy.ts";
-import { COPY_CHUNK, readAhead } from "./read-ahead.ts";
-import { writeAll } from "./write-all.ts";
+import type { EntryMethod } from "../create/compression-policy.ts";
+import { COPY_CHUNK, readAhead } from "../io/read-ahead.ts";
+import { writeAll } from "../io/write-all.ts";
 
 // Python zipfile's thresholds, so our archives take the same Zip64 decisions as model-archiver's.
 const ZIP64_LIMIT = 2 ** 31 - 1;
