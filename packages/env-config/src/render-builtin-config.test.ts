@@ -25,6 +25,11 @@ const KEYS = [
   "bodyTimeoutMs",
   "maxConnections",
   "maxBufferedBytes",
+  "metricsPort",
+  "metricsAddress",
+  "accessLog",
+  "accessLogPingSample",
+  "handlerMetricsMaxSeries",
 ];
 
 describe("renderBuiltinConfig", () => {
@@ -55,6 +60,11 @@ describe("renderBuiltinConfig", () => {
       bodyTimeoutMs: 60_000,
       maxConnections: 1000,
       maxBufferedBytes: null,
+      metricsPort: null,
+      metricsAddress: "127.0.0.1",
+      accessLog: true,
+      accessLogPingSample: 0,
+      handlerMetricsMaxSeries: 100,
     });
   });
 
@@ -79,6 +89,11 @@ describe("renderBuiltinConfig", () => {
           SAGEMAKER_SERVE_BODY_TIMEOUT_SECONDS: "7",
           SAGEMAKER_SERVE_MAX_CONNECTIONS: "50",
           SAGEMAKER_SERVE_MAX_BUFFERED_MB: "64",
+          SAGEMAKER_SERVE_METRICS_PORT: "9100",
+          SAGEMAKER_SERVE_METRICS_ADDRESS: "0.0.0.0",
+          SAGEMAKER_SERVE_ACCESS_LOG: "false",
+          SAGEMAKER_SERVE_ACCESS_LOG_PING_SAMPLE: "60",
+          SAGEMAKER_SERVE_HANDLER_METRICS_MAX_SERIES: "20",
         }),
         { handler: "my_pkg.my_service" },
       ),
@@ -102,6 +117,11 @@ describe("renderBuiltinConfig", () => {
       bodyTimeoutMs: 7_000,
       maxConnections: 50,
       maxBufferedBytes: 64 * 1024 * 1024,
+      metricsPort: 9100,
+      metricsAddress: "0.0.0.0",
+      accessLog: false,
+      accessLogPingSample: 60,
+      handlerMetricsMaxSeries: 20,
     });
   });
 

@@ -55,6 +55,16 @@ export interface BuiltinServerConfig {
   maxConnections: number;
   /** Bytes of request bodies held at once; null = payload limit × (2 × workers + 2), at least 4 payloads. */
   maxBufferedBytes: number | null;
+  /** Port of the Prometheus metrics listener; null = no metrics. Equal to `port`: `/metrics` is served there. */
+  metricsPort: number | null;
+  /** Address the metrics listener binds to. */
+  metricsAddress: string;
+  /** One access-log line per request. */
+  accessLog: boolean;
+  /** Access-log one `/ping` in this many; 0 = none. */
+  accessLogPingSample: number;
+  /** Label sets one handler metric may have on `/metrics`. */
+  handlerMetricsMaxSeries: number;
 }
 
 /** The built-in server's drain grace for a CLI stop grace: a fifth of it, at most 3 s, is kept to stop workers. */
@@ -89,6 +99,11 @@ export function builtinServerConfig(
     bodyTimeoutMs: settings.bodyTimeoutMs,
     maxConnections: settings.maxConnections,
     maxBufferedBytes: settings.maxBufferedBytes ?? null,
+    metricsPort: settings.metricsPort ?? null,
+    metricsAddress: settings.metricsAddress,
+    accessLog: settings.accessLog,
+    accessLogPingSample: settings.accessLogPingSample,
+    handlerMetricsMaxSeries: settings.handlerMetricsMaxSeries,
   };
 }
 

@@ -87,6 +87,11 @@ it("benchmarks the built-in server against gunicorn + Flask and ThreadingHTTPSer
     bodyTimeoutMs: 60_000,
     maxConnections: 1000,
     maxBufferedBytes: null,
+    metricsPort: null,
+    metricsAddress: "127.0.0.1",
+    accessLog: false,
+    accessLogPingSample: 0,
+    handlerMetricsMaxSeries: 100,
   };
   const quiet = { info: () => {}, warn: () => {}, error: (m: string) => console.error(m) };
 

@@ -24,6 +24,11 @@ const VALID = {
   bodyTimeoutMs: 60_000,
   maxConnections: 1000,
   maxBufferedBytes: null,
+  metricsPort: null,
+  metricsAddress: "127.0.0.1",
+  accessLog: true,
+  accessLogPingSample: 0,
+  handlerMetricsMaxSeries: 100,
 };
 
 describe("parseBuiltinServerConfig", () => {

@@ -27,6 +27,11 @@ const FIELDS: Record<keyof BuiltinServerConfig, Kind> = {
   bodyTimeoutMs: "number",
   maxConnections: "number",
   maxBufferedBytes: "number|null",
+  metricsPort: "number|null",
+  metricsAddress: "string",
+  accessLog: "boolean",
+  accessLogPingSample: "number",
+  handlerMetricsMaxSeries: "number",
 };
 
 const POSITIVE: ReadonlySet<string> = new Set([
@@ -38,6 +43,7 @@ const POSITIVE: ReadonlySet<string> = new Set([
   "bodyTimeoutMs",
   "maxConnections",
   "maxBufferedBytes",
+  "handlerMetricsMaxSeries",
 ]);
 
 function problem(key: string, kind: Kind, value: unknown): string | undefined {
@@ -52,11 +58,16 @@ function problem(key: string, kind: Kind, value: unknown): string | undefined {
     if (typeof value !== "number" || !Number.isInteger(value) || value < 0)
       return `${key}: expected a non-negative integer (got ${shown})`;
     if (POSITIVE.has(key) && value === 0) return `${key}: expected a positive integer (got 0)`;
-    if (key === "port" && value > 65535) return `${key}: expected a port number 0-65535 (got ${shown})`;
+    if ((key === "port" || key === "metricsPort") && value > 65535)
+      return `${key}: expected a port number 0-65535 (got ${shown})`;
     return undefined;
   }
   if (typeof value !== base) return `${key}: expected a ${base} (got ${shown})`;
-  if (base === "string" && value === "" && (key === "modelDir" || key === "python" || key === "modelName"))
+  if (
+    base === "string" &&
+    value === "" &&
+    (key === "modelDir" || key === "python" || key === "modelName" || key === "metricsAddress")
+  )
     return `${key}: must not be empty`;
   return undefined;
 }

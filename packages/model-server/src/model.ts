@@ -1,5 +1,11 @@
 import { printable, type ModelServerLogger } from "./logger.ts";
 import {
+  NO_METRICS,
+  type ModelSnapshot,
+  type ServerMetrics,
+  type WorkerState,
+} from "./metrics/server-metrics.ts";
+import {
   WorkerGoneError,
   WorkerLoadError,
   WorkerProcess,
@@ -40,11 +46,15 @@ export interface ModelOptions {
   env: Record<string, string | undefined>;
   logger: ModelServerLogger;
   loadedAtStartup: boolean;
+  /** Where queue and inference times, restarts, loads and handler metrics go; default none. */
+  metrics?: ServerMetrics;
 }
 
 interface Job {
   input: RequestInput;
   settle: (outcome: JobOutcome) => void;
+  /** performance.now() when queued. */
+  queuedAt: number;
 }
 
 interface Slot {
@@ -55,6 +65,8 @@ interface Slot {
   timer: NodeJS.Timeout | undefined;
   failures: number;
   restartTimer: NodeJS.Timeout | undefined;
+  /** performance.now() when the running batch (inflight[0]) started. */
+  runningSince: number;
 }
 
 /** Batches a worker holds at once (one running, the rest waiting in its socket) when not batching. */
@@ -77,9 +89,11 @@ export class Model {
   #loading = new Set<Promise<void>>();
   #idleWaiters: Array<() => void> = [];
   #reserved = 0;
+  readonly #metrics: ServerMetrics;
 
   constructor(options: ModelOptions) {
     this.options = options;
+    this.#metrics = options.metrics ?? NO_METRICS;
   }
 
   /**
@@ -94,6 +108,7 @@ export class Model {
       timer: undefined,
       failures: 0,
       restartTimer: undefined,
+      runningSince: 0,
     }));
     const results = await Promise.allSettled(this.#slots.map((slot) => this.#track(this.#startSlot(slot))));
     if (this.#slots.length > 0 && !results.some((r) => r.status === "fulfilled")) {
@@ -121,6 +136,7 @@ export class Model {
   async #startSlot(slot: Slot): Promise<void> {
     const id = `W-${++workerCounter}`;
     const label = `${printable(this.options.name)} ${id}`;
+    const loadStart = performance.now();
     try {
       const worker = await WorkerProcess.start({
         id,
@@ -141,6 +157,10 @@ export class Model {
       }
       slot.worker = worker;
       slot.failures = 0;
+      this.#metrics.modelLoaded({
+        model: this.options.name,
+        seconds: (performance.now() - loadStart) / 1000,
+      });
       this.options.logger.info(`model ${label} loaded (pid ${worker.pid})`);
       void worker.exited.then((exit) => this.#onExit(slot, worker, exit));
       this.#dispatch();
@@ -174,6 +194,9 @@ export class Model {
     if (!exit.stoppedByServer) {
       const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
       this.options.logger.error(`model ${printable(this.options.name)} ${worker.id} died (${how})`);
+      // Like the 507 below: a SIGKILL this side did not send is taken for the kernel's OOM killer.
+      const cause = exit.signal === "SIGKILL" ? "oom" : "crash";
+      if (!this.#stopping) this.#metrics.workerRestart({ model: this.options.name, cause });
     }
     if (jobs) {
       const status = exit.signal === "SIGKILL" && !exit.stoppedByServer ? 507 : 500;
@@ -234,7 +257,7 @@ export class Model {
         release();
         if (this.#stopping) return Promise.resolve(this.#unloading());
         return new Promise((settle) => {
-          this.#queue.push({ input, settle });
+          this.#queue.push({ input, settle, queuedAt: performance.now() });
           this.#dispatch();
         });
       },
@@ -322,6 +345,7 @@ export class Model {
         message: `Worker did not respond within ${this.options.requestTimeoutMs} ms and was replaced.`,
       });
     }
+    this.#metrics.workerRestart({ model: this.options.name, cause: "timeout" });
     // Detach first so nothing more is sent to the worker being killed; its exit is then not reported again.
     slot.worker = undefined;
     this.#clearTimer(slot);
@@ -338,7 +362,15 @@ export class Model {
 
   #send(slot: Slot, worker: WorkerProcess, jobs: Job[]): void {
     slot.inflight.push(jobs);
-    if (slot.inflight.length === 1) this.#startTimer(slot);
+    const now = performance.now();
+    if (this.#metrics.enabled) {
+      for (const job of jobs)
+        this.#metrics.queueWait({ model: this.options.name, seconds: (now - job.queuedAt) / 1000 });
+    }
+    if (slot.inflight.length === 1) {
+      slot.runningSince = now;
+      this.#startTimer(slot);
+    }
     worker.predict(jobs.map((job) => job.input)).then(
       (reply) => this.#onReply(slot, worker, jobs, reply),
       (error: unknown) => {
@@ -355,6 +387,12 @@ export class Model {
   #onReply(slot: Slot, worker: WorkerProcess, jobs: Job[], reply: PredictReply): void {
     if (slot.worker !== worker || slot.inflight[0] !== jobs) return;
     slot.inflight.shift();
+    if (this.#metrics.enabled) {
+      const now = performance.now();
+      this.#metrics.inference({ model: this.options.name, seconds: (now - slot.runningSince) / 1000 });
+      slot.runningSince = now;
+      if (reply.metrics !== undefined) this.#metrics.handlerMetrics(this.options.name, reply.metrics);
+    }
     this.#startTimer(slot);
     jobs.forEach((job, index) => job.settle(this.#outcome(reply, index, job)));
     this.#dispatch();
@@ -375,6 +413,24 @@ export class Model {
       type: "InternalServerException",
       message: `Invalid response from the model handler: ${result.reason}`,
     };
+  }
+
+  /** The model's state for the metrics gauges, read at scrape time. */
+  metricsSnapshot(): ModelSnapshot {
+    const workers: Partial<Record<WorkerState, number>> = {};
+    const workerPids: number[] = [];
+    let inFlight = 0;
+    for (const slot of this.#slots) {
+      const worker = slot.worker;
+      let state: WorkerState;
+      if (worker?.alive) {
+        if (worker.pid !== undefined) workerPids.push(worker.pid);
+        inFlight += slot.inflight[0]?.length ?? 0;
+        state = this.#stopping ? "unloading" : slot.inflight.length > 0 ? "busy" : "idle";
+      } else state = slot.restartTimer !== undefined ? "restarting" : "starting";
+      workers[state] = (workers[state] ?? 0) + 1;
+    }
+    return { model: this.options.name, inFlight, queued: this.#waitingJobs(), workers, workerPids };
   }
 
   get idle(): boolean {
@@ -422,6 +478,7 @@ export class Model {
         }
       }),
     );
+    this.#metrics.removeModel(this.options.name);
     this.#notifyIdle();
   }
 }

@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import type { BuiltinServerConfig } from "./config.ts";
 import { HttpError } from "./http-response.ts";
 import { printable, type ModelServerLogger } from "./logger.ts";
+import type { ServerMetrics } from "./metrics/server-metrics.ts";
 import { Model } from "./model.ts";
 import { defaultModelName, openModelSource, type ExtractArchive, type ModelSource } from "./model-source.ts";
 import { WorkerLoadError } from "./worker-process.ts";
@@ -31,6 +32,7 @@ export interface RegistryOptions {
   env: Record<string, string | undefined>;
   logger: ModelServerLogger;
   extractArchive: ExtractArchive;
+  metrics?: ServerMetrics;
 }
 
 /** The loaded models by opaque name. Names are map keys only: never part of a path, a command or a file name. */
@@ -116,6 +118,7 @@ export class ModelRegistry {
       env: this.#workerEnv(),
       logger,
       loadedAtStartup: request.loadedAtStartup ?? false,
+      metrics: this.#options.metrics,
     });
     logger.info(`loading model ${printable(name)} from ${printable(source.dir)} with ${workers} worker(s)`);
     this.#loading.add(model);

@@ -11,6 +11,9 @@ import { modelServerError } from "./errors.ts";
 import { HttpError } from "./http-response.ts";
 import { stderrLogger, type ModelServerLogger } from "./logger.ts";
 import type { ExtractArchive } from "./model-source.ts";
+import { isMetricsRequest, serveMetrics } from "./metrics/metrics-listener.ts";
+import { observeRequest } from "./metrics/observe-request.ts";
+import { startTelemetry } from "./metrics/start-telemetry.ts";
 import { ModelRegistry, waitAtMost } from "./registry.ts";
 import { handleRequest } from "./routes.ts";
 import { WorkerLoadError } from "./worker-process.ts";
@@ -29,6 +32,8 @@ export interface StartModelServerOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Archive extractor; default `extractArchive` of `@sagemaker-serve/model-archive`. */
   extractArchive?: ExtractArchive;
+  /** Where access-log lines go (several lines per call); default stderr. */
+  accessLogWrite?: (chunk: string) => void;
 }
 
 export interface ModelServerHandle {
@@ -41,6 +46,8 @@ export interface ModelServerHandle {
   close(graceMs?: number): Promise<void>;
   /** Settles once the server has closed, whoever closed it. */
   closed: Promise<void>;
+  /** The metrics listener's bound port, when it has its own (`metricsPort` set and not the inference port). */
+  metricsPort: number | undefined;
 }
 
 /** Idle keep-alive connections close after this; above the 60 s of common load balancers, so they close first. */
@@ -113,10 +120,19 @@ export async function startModelServer(
     pythonDir = DEFAULT_PYTHON_DIR,
     env = {},
     extractArchive = extractModelArchive,
+    accessLogWrite = (chunk) => void process.stderr.write(chunk),
   }: StartModelServerOptions = {},
 ): Promise<ModelServerHandle> {
   signal?.throwIfAborted();
-  const registry = new ModelRegistry({ config, pythonDir, env: { ...env }, logger, extractArchive });
+  const telemetry = await startTelemetry({
+    config,
+    inferencePort: config.port,
+    models: () => registry.models.map((model) => model.metricsSnapshot()),
+    write: accessLogWrite,
+    warn: (message) => logger.warn(message),
+  });
+  const { metrics } = telemetry;
+  const registry = new ModelRegistry({ config, pythonDir, env: { ...env }, logger, extractArchive, metrics });
   const budget = new BodyBudget(
     config.maxBufferedBytes ??
       defaultBufferedBytes(config.maxRequestBytes, config.workers ?? availableParallelism()),
@@ -134,12 +150,21 @@ export async function startModelServer(
     signal: internal.signal,
     budget,
   };
+  const observe = {
+    defaultModel: config.modelName,
+    isModel: (name: string) => registry.get(name) !== undefined,
+  };
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     inFlight += 1;
     res.on("close", () => {
       inFlight -= 1;
       if (inFlight === 0) idleResolve?.();
     });
+    if (telemetry.metricsOnInferencePort && isMetricsRequest(req)) {
+      void serveMetrics(metrics, req, res);
+      return;
+    }
+    observeRequest(telemetry, req, res, observe);
     void handleRequest(routeContext, req, res);
   };
   const server = createServer(
@@ -180,6 +205,7 @@ export async function startModelServer(
       internal.abort();
       server.closeAllConnections();
       await serverClosed;
+      await telemetry.close();
       logger.info("model server: stopped");
       resolveClosed();
     })();
@@ -193,12 +219,15 @@ export async function startModelServer(
     await listen(server, config.port, config.bindAddress);
   } catch (error) {
     signal?.removeEventListener("abort", onAbort);
+    await telemetry.close();
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
   logger.info(
     `model server: listening on ${config.bindAddress}:${port} (${config.multiModel ? "multi-model" : "single-model"})`,
   );
+  if (telemetry.metricsPort !== undefined)
+    logger.info(`model server: metrics on http://${config.metricsAddress}:${telemetry.metricsPort}/metrics`);
 
   if (!config.multiModel) {
     try {
@@ -213,5 +242,5 @@ export async function startModelServer(
       throw error;
     }
   }
-  return { port, close, closed };
+  return { port, close, closed, metricsPort: telemetry.metricsPort };
 }

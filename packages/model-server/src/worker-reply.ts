@@ -22,6 +22,8 @@ export interface PredictReply {
   code: number;
   message: string;
   results?: Array<PredictResult | InvalidResult>;
+  /** The handler's `context.metrics` records for the batch, unchecked (ServerMetrics.handlerMetrics checks them). */
+  metrics?: unknown;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -73,11 +75,17 @@ function checkResult(raw: unknown, body: Buffer): PredictResult | InvalidResult 
 
 /** Reads a predict reply frame; throws FrameError when its shape is not the protocol's. */
 export function readPredictReply(frame: Frame): PredictReply {
-  const { code, message, results } = frame.header;
+  const { code, message, results, metrics } = frame.header;
   if (typeof code !== "number" || !Number.isInteger(code) || typeof message !== "string")
     throw new FrameError("a predict reply lacks its code or message");
-  if (results === undefined || results === null) return { code, message };
+  const extra = metrics === undefined ? {} : { metrics };
+  if (results === undefined || results === null) return { code, message, ...extra };
   if (!Array.isArray(results) || results.length !== frame.parts.length)
     throw new FrameError("a predict reply's results do not match its parts");
-  return { code, message, results: results.map((raw, index) => checkResult(raw, frame.parts[index]!)) };
+  return {
+    code,
+    message,
+    results: results.map((raw, index) => checkResult(raw, frame.parts[index]!)),
+    ...extra,
+  };
 }

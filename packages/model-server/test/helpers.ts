@@ -34,6 +34,11 @@ export function testConfig(overrides: Partial<BuiltinServerConfig> = {}): Builti
     bodyTimeoutMs: 60_000,
     maxConnections: 1000,
     maxBufferedBytes: null,
+    metricsPort: null,
+    metricsAddress: "127.0.0.1",
+    accessLog: false,
+    accessLogPingSample: 0,
+    handlerMetricsMaxSeries: 100,
     ...overrides,
   };
 }

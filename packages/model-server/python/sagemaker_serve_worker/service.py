@@ -5,7 +5,7 @@ import re
 
 from sagemaker_serve_worker import __version__
 from sagemaker_serve_worker.context import Context, RequestProcessor
-from sagemaker_serve_worker.metrics import MetricsStore
+from sagemaker_serve_worker.metrics_export import MetricsStore
 
 logger = logging.getLogger("sagemaker_serve_worker.service")
 

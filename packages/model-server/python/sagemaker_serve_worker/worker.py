@@ -10,6 +10,7 @@ import sys
 import traceback
 
 from sagemaker_serve_worker import model_loader
+from sagemaker_serve_worker.metrics_export import emit_metrics, export_records
 from sagemaker_serve_worker.parent_death import die_with_parent
 from sagemaker_serve_worker.protocol import Channel
 
@@ -66,18 +67,25 @@ def answer_predict(channel, service, header, parts, decode):
     except Exception:  # noqa: BLE001 - e.g. a request body the decoder cannot read; the worker keeps serving
         logging.warning("Invoking custom service failed.", exc_info=True)
         code, message, results = 503, "Prediction failed", None
+    store = service.context.metrics
+    records = export_records(store)
     try:
         if results is None:
-            channel.write({"code": int(code), "message": str(message)})
+            header, parts = {"code": int(code), "message": str(message)}, ()
         else:
-            channel.write(
-                {"code": code, "message": message, "results": [meta for _, meta in results]},
-                [body for body, _ in results],
-            )
+            header = {"code": code, "message": message, "results": [meta for _, meta in results]}
+            parts = [body for body, _ in results]
+        if records:
+            header["metrics"] = records
+        channel.write(header, parts)
     except (TypeError, ValueError, OverflowError):
         # Whatever slipped through (a status that is not a number, ...): the batch fails, the worker stays.
         logging.error("model: cannot encode the response of this batch", exc_info=True)
         channel.write({"code": 500, "message": "Invalid response from the model handler"})
+    # As MMS's worker: the handler's metrics are logged after the response is on its way. Forgetting the store
+    # keeps a batch that fails before reaching the handler from sending the previous batch's metrics again.
+    emit_metrics(store)
+    service.context.metrics = None
 
 
 def load_model(request):

@@ -51,7 +51,9 @@ export async function startTelemetry({
     config.metricsPort === null
       ? NO_METRICS
       : createServerMetrics({ models, warn, maxHandlerSeries: config.handlerMetricsMaxSeries });
-  const shared = config.metricsPort !== null && config.metricsPort === inferencePort;
+  // Port 0 (pick one) on both sides means two listeners, not one.
+  const shared =
+    config.metricsPort !== null && config.metricsPort !== 0 && config.metricsPort === inferencePort;
   let listener: MetricsListener | undefined;
   if (config.metricsPort !== null && !shared) {
     listener = await startMetricsListener({
