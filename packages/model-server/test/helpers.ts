@@ -6,6 +6,7 @@ import {
   type BuiltinServerConfig,
   type ModelServerHandle,
   type ModelServerLogger,
+  type StartModelServerOptions,
 } from "../src/index.ts";
 
 export const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
@@ -84,11 +85,13 @@ export interface Running {
 export async function serve(
   overrides: Partial<BuiltinServerConfig> = {},
   env: Record<string, string> = {},
+  options: Pick<StartModelServerOptions, "accessLogWrite"> = {},
 ): Promise<Running> {
   const log = captureLog();
   const server = await startModelServer(testConfig(overrides), {
     logger: log,
     env: { PATH: process.env.PATH, ...env },
+    ...options,
   });
   onTestFinished(async () => {
     await server.close(2000);
