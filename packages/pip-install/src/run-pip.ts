@@ -40,7 +40,7 @@ function killGroup(pid: number | undefined): void {
 /**
  * Runs `<python> <args>` in its own process group with output streamed line by line through the redactor. On
  * timeout or abort the whole group gets SIGKILL: pip has nothing to save, and a build backend it started must not
- * outlive it. The group is killed again after pip exits, so no straggler survives.
+ * outlive it. The group is killed again the moment pip exits, so no straggler survives.
  */
 export async function runPip(options: RunPipOptions): Promise<RunPipOutcome> {
   const { python, args, env, cwd, timeoutMs, signal, onLine, tailLines } = options;
@@ -68,11 +68,22 @@ export async function runPip(options: RunPipOptions): Promise<RunPipOutcome> {
   child.stdout?.on("data", (chunk: Buffer) => out.write(chunk));
   child.stderr?.on("data", (chunk: Buffer) => err.write(chunk));
 
+  // pip's pid is its group's id only until Node reaps it: the group is signalled while pip is known alive, and once
+  // more in the same tick as the reap (for stragglers it left), never later, when the number may be reused.
+  let leaderReaped = false;
+  child.once("exit", () => {
+    leaderReaped = true;
+    try {
+      killGroup(child.pid);
+    } catch {
+      // EPERM: a straggler changed its credentials; nothing more this side may do
+    }
+  });
   let timedOut = false;
   let aborted = false;
   let release: NodeJS.Timeout | undefined;
   const stop = () => {
-    killGroup(child.pid);
+    if (!leaderReaped) killGroup(child.pid);
     // A process that left pip's group (setsid) but holds its output pipes would keep `await child` pending
     // forever: stop listening to the pipes after a grace period so the timeout stays a timeout.
     release = setTimeout(() => {
@@ -105,6 +116,5 @@ export async function runPip(options: RunPipOptions): Promise<RunPipOutcome> {
     clearTimeout(timer);
     clearTimeout(release);
     signal.removeEventListener("abort", onAbort);
-    killGroup(child.pid);
   }
 }
