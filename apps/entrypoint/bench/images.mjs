@@ -5,7 +5,6 @@
 //   pnpm --filter @sagemaker-serve/entrypoint test:image && pnpm --filter @sagemaker-serve/entrypoint bench:images
 import { execFile, spawn } from "node:child_process";
 import { readFile, stat } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
 import console from "node:console";
@@ -14,6 +13,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { URL, fileURLToPath } from "node:url";
+import { freePort } from "./free-port.mjs";
 
 const run = promisify(execFile);
 const { fetch } = globalThis;
@@ -31,21 +31,6 @@ const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 async function podman(...args) {
   return (await run("podman", args, { maxBuffer: 16 * 1024 * 1024 })).stdout.trim();
-}
-
-async function freePort() {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const server = createServer();
-    const ok = await new Promise((resolve) => {
-      server.once("error", () => resolve(false));
-      server.listen(port, "0.0.0.0", () => resolve(true));
-    });
-    if (ok) {
-      await new Promise((resolve) => server.close(resolve));
-      return port;
-    }
-  }
 }
 
 async function healthy(port) {

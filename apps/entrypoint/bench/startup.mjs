@@ -2,7 +2,6 @@
 // compared in the same run with a bare `node -e ""`. Run: pnpm --filter @sagemaker-serve/entrypoint bench
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, readdir, rm, symlink } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
@@ -10,6 +9,7 @@ import console from "node:console";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { URL, fileURLToPath } from "node:url";
+import { freePort } from "./free-port.mjs";
 
 const BUNDLE = fileURLToPath(new URL("../dist/sagemaker-serve.js", import.meta.url));
 const FAKE_MMS = fileURLToPath(
@@ -21,21 +21,6 @@ const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 };
-
-async function freePort() {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const server = createServer();
-    const ok = await new Promise((resolve) => {
-      server.once("error", () => resolve(false));
-      server.listen(port, "0.0.0.0", () => resolve(true));
-    });
-    if (ok) {
-      await new Promise((resolve) => server.close(resolve));
-      return port;
-    }
-  }
-}
 
 async function bareNode() {
   const started = performance.now();

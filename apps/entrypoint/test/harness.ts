@@ -156,6 +156,16 @@ export async function ping(port: number): Promise<{ status: number; body: string
   return { status: response.status, body: await response.text() };
 }
 
+/** POSTs `body` to `/invocations` as `type`, accepting the same type. */
+async function invoke(port: number, body: string, type: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(`http://127.0.0.1:${port}/invocations`, {
+    method: "POST",
+    headers: { "content-type": type, accept: type },
+    body,
+  });
+  return { status: response.status, body: await response.text() };
+}
+
 export async function readText(path: string): Promise<string> {
   return readFile(path, "utf8");
 }
@@ -173,4 +183,21 @@ export function mmsLauncherArgs(s: ServeSetup, { singleModel = true } = {}): str
     ...(singleModel ? ["--models", `model=${s.modelDir}`] : []),
     "--foreground",
   ];
+}
+
+/** The example model (`examples/echo/model`) on `port`: `/ping` 200, and its JSON and CSV answers. */
+export async function expectEchoModelAnswers(port: number): Promise<void> {
+  expect(await ping(port)).toMatchObject({ status: 200 });
+  const json = await invoke(port, JSON.stringify({ inputs: [1, 2, 3] }), "application/json");
+  expect(json.status).toBe(200);
+  expect(JSON.parse(json.body)).toEqual({
+    model: "echo",
+    version: 1,
+    received: { inputs: [1, 2, 3] },
+    scaled: { inputs: [2, 4, 6] },
+  });
+  expect(await invoke(port, "1,2,3\n4,5,6", "text/csv")).toEqual({
+    status: 200,
+    body: "2.0,4.0,6.0\n8.0,10.0,12.0\n",
+  });
 }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { findProcesses } from "@sagemaker-serve/test-utils/fake-launchers/fake-launchers";
-import { ping, runCli, useServeSetup, type ServeSetup } from "./harness.ts";
+import { expectEchoModelAnswers, runCli, useServeSetup, type ServeSetup } from "./harness.ts";
 
 /** dist/sagemaker-serve: Node's SEA with the CLI and its files, made by the build before these tests (turbo.json). */
 const SINGLE_EXECUTABLE = fileURLToPath(new URL("../dist/sagemaker-serve", import.meta.url));
@@ -30,15 +30,6 @@ async function unpackedDirs(s: ServeSetup): Promise<string[]> {
   return (await readdir(s.dir)).filter((name) => name.startsWith("sagemaker-serve-"));
 }
 
-async function post(port: number, body: string, type: string): Promise<{ status: number; body: string }> {
-  const response = await fetch(`http://127.0.0.1:${port}/invocations`, {
-    method: "POST",
-    headers: { "content-type": type, accept: type },
-    body,
-  });
-  return { status: response.status, body: await response.text() };
-}
-
 describe("the single executable, copied alone into an empty directory", () => {
   it("serves the echo model with the built-in server, runs itself as the server, and leaves nothing", async () => {
     const s = await useServeSetup({ flavors: [] });
@@ -53,19 +44,7 @@ describe("the single executable, copied alone into an empty directory", () => {
     expect(cli.output()).toContain(`launcher spawned (pid `);
     expect(cli.output()).toContain(`): ${copy} model-server --config ${s.configPath}`);
 
-    expect(await ping(s.port)).toMatchObject({ status: 200 });
-    const json = await post(s.port, JSON.stringify({ inputs: [1, 2, 3] }), "application/json");
-    expect(json.status).toBe(200);
-    expect(JSON.parse(json.body)).toEqual({
-      model: "echo",
-      version: 1,
-      received: { inputs: [1, 2, 3] },
-      scaled: { inputs: [2, 4, 6] },
-    });
-    expect(await post(s.port, "1,2,3\n4,5,6", "text/csv")).toEqual({
-      status: 200,
-      body: "2.0,4.0,6.0\n8.0,10.0,12.0\n",
-    });
+    await expectEchoModelAnswers(s.port);
 
     // Each process of the executable (serve, and the server it runs) unpacks its files into its own private
     // directory under TMPDIR; the workers run the Python files from the server's.

@@ -7,6 +7,7 @@ import { freePort, useTempDir } from "@sagemaker-serve/test-utils";
 import { findProcesses } from "@sagemaker-serve/test-utils/fake-launchers/fake-launchers";
 import { startPypiIndex } from "@sagemaker-serve/test-utils/pypi-index";
 import { writeWheel } from "@sagemaker-serve/test-utils/wheel";
+import { expectEchoModelAnswers } from "../harness.ts";
 import {
   REPO_ROOT,
   assertContainersUsable,
@@ -79,15 +80,6 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
 print(json.dumps(found))
 `;
 
-async function post(port: number, body: string, type: string): Promise<{ status: number; body: string }> {
-  const response = await fetch(`http://127.0.0.1:${port}/invocations`, {
-    method: "POST",
-    headers: { "content-type": type, accept: type },
-    body,
-  });
-  return { status: response.status, body: await response.text() };
-}
-
 function containerName(image: ExampleImage): string {
   return `sagemaker-serve-test-${image.tag.split(":")[1]}-${randomUUID().slice(0, 8)}`;
 }
@@ -140,20 +132,7 @@ describe.skipIf(SKIP)("the example images, built and run with podman", () => {
       });
       await container.waitForOutput(/ready in \d+ ms/);
 
-      const ping = await fetch(`http://127.0.0.1:${port}/ping`);
-      expect(ping.status).toBe(200);
-      const json = await post(port, JSON.stringify({ inputs: [1, 2, 3] }), "application/json");
-      expect(json.status).toBe(200);
-      expect(JSON.parse(json.body)).toEqual({
-        model: "echo",
-        version: 1,
-        received: { inputs: [1, 2, 3] },
-        scaled: { inputs: [2, 4, 6] },
-      });
-      expect(await post(port, "1,2,3\n4,5,6", "text/csv")).toEqual({
-        status: 200,
-        body: "2.0,4.0,6.0\n8.0,10.0,12.0\n",
-      });
+      await expectEchoModelAnswers(port);
 
       // requirements.txt came from the host's index into the image's venv.
       expect(index.requests.map((r) => `${r.status} ${r.path}`)).toEqual(
