@@ -1,3 +1,5 @@
+import { redact } from "@sagemaker-serve/errors";
+
 /** Where the server writes its log lines (handler output included). */
 export interface ModelServerLogger {
   info(message: string): void;
@@ -5,14 +7,19 @@ export interface ModelServerLogger {
   error(message: string): void;
 }
 
-/** A logger writing to stderr: `LEVEL message` lines (`text`) or one JSON object per line (`json`). */
+/**
+ * A logger writing to stderr: `LEVEL message` lines (`text`) or one JSON object per line (`json`), with registered
+ * secrets and URL credentials redacted (handler output included).
+ */
 export function stderrLogger(format: "text" | "json"): ModelServerLogger {
-  const write = (level: string, message: string) =>
+  const write = (level: string, raw: string) => {
+    const message = redact(raw);
     process.stderr.write(
       format === "json"
         ? `${JSON.stringify({ time: new Date().toISOString(), level, component: "model-server", message })}\n`
         : `${level.toUpperCase()} ${message}\n`,
     );
+  };
   return {
     info: (message) => write("info", message),
     warn: (message) => write("warn", message),
