@@ -73,6 +73,9 @@ function codeArtifactEnv(s: ServeSetup, python: string, url: string): Record<str
     AWS_CONFIG_FILE: join(s.dir, "no-aws-config"),
     AWS_SHARED_CREDENTIALS_FILE: join(s.dir, "no-aws-credentials"),
     AWS_EC2_METADATA_DISABLED: "true",
+    // This machine's own pip configuration (its index and constraints) stays out of the test: pip now reads the
+    // image's configuration under a private index, as the toolkit does.
+    PIP_CONFIG_FILE: "/dev/null",
   });
 }
 
