@@ -51,7 +51,13 @@ async function packWith(tool, packages, work) {
   await mkdir(destination);
   if (tool === "pnpm") {
     const filters = packages.flatMap((pkg) => ["--filter", `./${pkg.dir}`]);
-    await sh("pnpm", ["-r", ...filters, "pack", "--pack-destination", destination], root);
+    // One package at a time: each prepack runs turbo, which would otherwise restore shared dependencies' dist
+    // while a sibling's tsc reads it.
+    await sh(
+      "pnpm",
+      ["-r", "--workspace-concurrency=1", ...filters, "pack", "--pack-destination", destination],
+      root,
+    );
   } else {
     // npm would run prepack too; pnpm's pack has just built the tree, so npm skips scripts and packs the same files.
     const dirs = packages.map((pkg) => `./${pkg.dir}`);
