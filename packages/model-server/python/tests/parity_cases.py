@@ -112,7 +112,9 @@ _LEAVES = ["0", "1", "-1", "2.5", "True", "False", "'a'", "''", "None", "{}", "{
 def _generated_prediction(draw, depth=0):
     if depth < 3 and draw.random() < 0.5:
         first = _generated_prediction(draw, depth + 1)
-        items = [first if draw.random() < 0.6 else _generated_prediction(draw, depth + 1) for _ in range(draw.randint(0, 3))]
+        items = [
+            first if draw.random() < 0.6 else _generated_prediction(draw, depth + 1) for _ in range(draw.randint(0, 3))
+        ]
         return "[" + ", ".join(items) + "]"
     return draw.choice(_LEAVES)
 

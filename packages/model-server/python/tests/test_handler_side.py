@@ -90,6 +90,7 @@ IDENTITY = """
 
 class HandlerServiceContract(unittest.TestCase):
     def test_initialize_puts_the_code_directory_first_on_pythonpath(self):
+        self.addCleanup(_restore_environ, {"PYTHONPATH": os.environ.get("PYTHONPATH")})
         os.environ["PYTHONPATH"] = "/elsewhere"
         _, model_dir = _service(self, IDENTITY)
         self.assertEqual(os.environ["PYTHONPATH"], model_dir + "/code:/elsewhere")
@@ -112,7 +113,9 @@ class HandlerServiceContract(unittest.TestCase):
 
     def test_the_first_supported_accept_type_wins(self):
         handler = DefaultInferenceHandler()
-        self.assertEqual(utils.parse_accept("text/plain, text/csv,application/json"), ["text/plain", "text/csv", "application/json"])
+        self.assertEqual(
+            utils.parse_accept("text/plain, text/csv,application/json"), ["text/plain", "text/csv", "application/json"]
+        )
         self.assertEqual(handler.default_output_fn([1], "text/plain, application/json"), ("[1]", "application/json"))
         with self.assertRaises(errors.UnsupportedFormatError) as raised:
             handler.default_output_fn([1], "text/plain")
@@ -126,7 +129,19 @@ class HandlerServiceContract(unittest.TestCase):
 
     def test_transform_fn_with_input_fn_is_refused_at_load(self):
         with self.assertRaises(ValueError) as raised:
-            _service(self, "def model_fn(d):\n    return 1\n\ndef transform_fn(m, d, c, a):\n    return d\n\ndef input_fn(d, c):\n    return d\n")
+            _service(
+                self,
+                """
+                def model_fn(model_dir):
+                    return 1
+
+                def transform_fn(model, data, content_type, accept):
+                    return data
+
+                def input_fn(data, content_type):
+                    return data
+                """,
+            )
         self.assertIn("Cannot use transform_fn implementation in conjunction with", str(raised.exception))
 
     def test_handler_functions_get_the_context_when_they_take_one_more_argument(self):
@@ -212,9 +227,11 @@ class StandardLibraryPath(unittest.TestCase):
 @unittest.skipIf(HAS_NUMPY, "numpy is importable in {}: the numpy path is the one in use".format(sys.executable))
 class WithoutNumpy(unittest.TestCase):
     def test_npy_is_refused_with_the_toolkit_error(self):
-        for run in (lambda: decoder.decode(b"\x93NUMPY", content_types.NPY), lambda: encoder.encode([1], content_types.NPY)):
-            with self.assertRaisesRegex(errors.UnsupportedFormatError, "^Content type application/x-npy is not supported"):
-                run()
+        refused = "^Content type application/x-npy is not supported"
+        with self.assertRaisesRegex(errors.UnsupportedFormatError, refused):
+            decoder.decode(b"\x93NUMPY", content_types.NPY)
+        with self.assertRaisesRegex(errors.UnsupportedFormatError, refused):
+            encoder.encode([1], content_types.NPY)
 
     def test_the_decoders_use_the_standard_library_path(self):
         self.assertEqual(decoder.decode("1,2\n3,4", content_types.CSV), [[1, 2], [3, 4]])
@@ -223,11 +240,15 @@ class WithoutNumpy(unittest.TestCase):
 
 def _answers(*flags):
     script = os.path.join(HERE, "parity_answers.py")
-    done = subprocess.run([sys.executable, script] + list(flags), check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    command = [sys.executable, script] + list(flags)
+    done = subprocess.run(command, check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     return done.stdout.decode("utf-8").splitlines()
 
 
-@unittest.skipUnless(HAS_NUMPY, "numpy is not importable in {}; test/stdlib-parity.test.ts compares with a numpy venv".format(sys.executable))
+NO_NUMPY = "numpy is not importable in {}; test/stdlib-parity.test.ts compares with a numpy venv"
+
+
+@unittest.skipUnless(HAS_NUMPY, NO_NUMPY.format(sys.executable))
 class ParityWithNumpy(unittest.TestCase):
     def test_without_numpy_every_case_answers_as_with_numpy_or_is_refused(self):
         with_numpy, without = _answers(), _answers("--hide-numpy")
