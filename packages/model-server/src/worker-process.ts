@@ -152,7 +152,14 @@ export class WorkerProcess {
       this.#protocolBroken(error);
       return;
     }
-    for (const frame of frames) this.#waiting.shift()?.resolve(frame);
+    for (const frame of frames) {
+      const waiting = this.#waiting.shift();
+      if (waiting === undefined) {
+        this.#protocolBroken(new FrameError("a frame nobody asked for"));
+        return;
+      }
+      waiting.resolve(frame);
+    }
   }
 
   #protocolBroken(error: unknown): void {
