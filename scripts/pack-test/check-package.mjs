@@ -25,14 +25,20 @@ export function exportTargets(exportsField, conditions = []) {
 }
 
 function globToRegExp(pattern) {
-  const escaped = pattern
-    .replace(/^\.\//, "")
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*\*\//g, "\u0000")
-    .replace(/\*\*/g, ".*")
-    .replace(/\*/g, "[^/]*")
-    .replace(/\u0000/g, "(?:.*/)?");
-  return new RegExp(`^${escaped}(?:/.*)?$`);
+  const text = pattern.replace(/^\.\//, "");
+  let source = "";
+  for (let i = 0; i < text.length; i++) {
+    if (text.startsWith("**/", i)) {
+      source += "(?:.*/)?";
+      i += 2;
+    } else if (text.startsWith("**", i)) {
+      source += ".*";
+      i += 1;
+    } else if (text[i] === "*") source += "[^/]*";
+    else if (text[i] === "?") source += "[^/]";
+    else source += text[i].replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${source}(?:/.*)?$`);
 }
 
 /**

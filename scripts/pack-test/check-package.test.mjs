@@ -138,6 +138,24 @@ test("inlined sources need no file; a sourceMappingURL to a missing map is a pro
   assert.deepEqual(inlined.problems, ["dist/index.js names a source map not in the tarball: gone.js.map"]);
 });
 
+test("glob exports and files entries match across directories", async () => {
+  const pkg = {
+    ...manifest,
+    exports: {
+      ...manifest.exports,
+      "./*": { types: "./dist/**/*.d.ts", default: "./dist/*.js" },
+      "./x/*": "./lib/*.js",
+    },
+    files: [...manifest.files, "LICEN?E", "docs"],
+  };
+  const { problems } = await writePackage({ pkg });
+  assert.deepEqual(problems, [
+    "exports ./x/* matches no file: ./lib/*.js",
+    'exports ./x/* has no "types" condition beside it',
+    'files entry "docs" matches nothing',
+  ]);
+});
+
 test("exportTargets walks nested conditions", () => {
   assert.deepEqual(
     exportTargets({ ".": { node: { types: "./a.d.ts", default: "./a.js" } }, "./x": "./x.js" }),
