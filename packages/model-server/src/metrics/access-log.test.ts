@@ -13,7 +13,7 @@ const entry: AccessLogEntry = {
   responseBytes: 17,
   requestId: "4b2c2c5e-0d53-4a0c-9d3e-8c5c2a7e1f00",
 };
-const time = new Date("2026-12-07T01:02:03.004Z");
+const time = () => new Date("2026-12-07T01:02:03.004Z");
 
 describe("formatAccessLine", () => {
   it("writes MMS's access-log message, then the response bytes and the request id", () => {
@@ -55,7 +55,7 @@ describe("createAccessLog", () => {
       format: "text",
       pingSample: 0,
       write: (chunk) => chunks.push(chunk),
-      now: () => time,
+      now: time,
     });
     log.log(entry);
     log.log({ ...entry, status: 404 });

@@ -26,9 +26,11 @@ export interface AccessLog {
 /** Access log off. */
 export const NO_ACCESS_LOG: AccessLog = { enabled: false, log: () => undefined, flush: () => undefined };
 
-/** Keeps a request target on one line and inside its quotes. */
+const NEEDS_ESCAPE = /[\p{Cc}"]/u;
+
+/** Keeps a request target on one line and inside its quotes (checked first: almost every value is clean). */
 function quotable(value: string): string {
-  return printable(value).replaceAll('"', "%22");
+  return NEEDS_ESCAPE.test(value) ? printable(value).replaceAll('"', "%22") : value;
 }
 
 /**
@@ -36,10 +38,10 @@ function quotable(value: string): string {
  * milliseconds) followed by the response bytes and the request id, after our `INFO ACCESS_LOG` prefix; `json` is one
  * object with the same fields (duration with microsecond precision).
  */
-export function formatAccessLine(entry: AccessLogEntry, format: "text" | "json", time: Date): string {
+export function formatAccessLine(entry: AccessLogEntry, format: "text" | "json", time: () => Date): string {
   if (format === "json") {
     return `${JSON.stringify({
-      time: time.toISOString(),
+      time: time().toISOString(),
       level: "info",
       component: "access-log",
       client: entry.client,
@@ -95,7 +97,7 @@ export function createAccessLog({
       if (isPing(entry.path)) {
         if (pingSample === 0 || pings++ % pingSample !== 0) return;
       }
-      buffer += formatAccessLine(entry, format, now());
+      buffer += formatAccessLine(entry, format, now);
       if (!scheduled) {
         scheduled = true;
         setImmediate(flush);

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { LATENCY_BUCKETS_SECONDS, LOAD_BUCKETS_SECONDS } from "./buckets.ts";
+import { CellCounter, CellHistogram, type CounterCell, type HistogramCell } from "./cell-series.ts";
 import { parseHandlerMetricRecords } from "./handler-metric-record.ts";
 import { HandlerMetrics } from "./handler-metrics.ts";
 import { METRIC_PREFIX } from "./prometheus-names.ts";
@@ -84,75 +85,59 @@ export interface CreateServerMetricsOptions {
 
 const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
 
-/** The series of one (model, route), bound once so a request costs no label hashing. */
+/** The cells of one (model, route), bound once so a request costs no label hashing. */
 interface RouteSeries {
-  byClass: Array<Counter.Internal | undefined>;
-  latency: Histogram.Internal<string>;
-  requestBytes: Counter.Internal;
-  responseBytes: Counter.Internal;
+  byClass: Array<CounterCell | undefined>;
+  latency: HistogramCell;
+  requestBytes: CounterCell;
+  responseBytes: CounterCell;
   labels: { model: string; route: string };
 }
 
 class PrometheusServerMetrics implements ServerMetrics {
   readonly enabled = true;
   readonly registry = new Registry();
-  readonly #requests: Counter<"model" | "route" | "status_class">;
-  readonly #requestLatency: Histogram<"model" | "route">;
-  readonly #requestBytes: Counter<"model" | "route">;
-  readonly #responseBytes: Counter<"model" | "route">;
-  readonly #queueLatency: Histogram<"model">;
-  readonly #inferenceLatency: Histogram<"model">;
+  readonly #requests: CellCounter;
+  readonly #requestLatency: CellHistogram;
+  readonly #requestBytes: CellCounter;
+  readonly #responseBytes: CellCounter;
+  readonly #queueLatency: CellHistogram;
+  readonly #inferenceLatency: CellHistogram;
   readonly #restarts: Counter<"model" | "cause">;
   readonly #loadTime: Histogram<"model">;
   readonly #handler: HandlerMetrics;
   readonly #routes = new Map<string, Map<string, RouteSeries>>();
-  readonly #perModel = new Map<
-    string,
-    { queue: Histogram.Internal<string>; inference: Histogram.Internal<string> }
-  >();
+  readonly #perModel = new Map<string, { queue: HistogramCell; inference: HistogramCell }>();
 
   constructor(options: CreateServerMetricsOptions) {
     const registers = [this.registry];
     const p = METRIC_PREFIX;
-    this.#requests = new Counter({
-      name: `${p}requests_total`,
-      help: "HTTP requests answered, by model, route and status class (MMS/TorchServe Requests2XX/4XX/5XX)",
-      labelNames: ["model", "route", "status_class"],
-      registers,
-    });
-    this.#requestLatency = new Histogram({
-      name: `${p}request_latency_seconds`,
-      help: "Time from a request's arrival to its response (TorchServe ts_inference_latency_microseconds)",
-      labelNames: ["model", "route"],
-      buckets: [...LATENCY_BUCKETS_SECONDS],
-      registers,
-    });
-    this.#requestBytes = new Counter({
-      name: `${p}request_bytes_total`,
-      help: "Request body bytes received",
-      labelNames: ["model", "route"],
-      registers,
-    });
-    this.#responseBytes = new Counter({
-      name: `${p}response_bytes_total`,
-      help: "Response body bytes sent",
-      labelNames: ["model", "route"],
-      registers,
-    });
-    this.#queueLatency = new Histogram({
-      name: `${p}queue_latency_seconds`,
-      help: "Time a request waited for a worker (TorchServe QueueTime, ts_queue_latency_microseconds)",
-      labelNames: ["model"],
-      buckets: [...LATENCY_BUCKETS_SECONDS],
-      registers,
-    });
-    this.#inferenceLatency = new Histogram({
-      name: `${p}inference_latency_seconds`,
-      help: "Time a worker took for a batch, front end to worker and back (TorchServe WorkerThreadTime + PredictionTime)",
-      labelNames: ["model"],
-      buckets: [...LATENCY_BUCKETS_SECONDS],
-      registers,
-    });
+    const registry = this.registry;
+    this.#requests = new CellCounter(
+      `${p}requests_total`,
+      "HTTP requests answered, by model, route and status class (MMS/TorchServe Requests2XX/4XX/5XX)",
+      registry,
+    );
+    this.#requestLatency = new CellHistogram(
+      `${p}request_latency_seconds`,
+      "Time from a request's arrival to its response (TorchServe ts_inference_latency_microseconds)",
+      registry,
+      LATENCY_BUCKETS_SECONDS,
+    );
+    this.#requestBytes = new CellCounter(`${p}request_bytes_total`, "Request body bytes received", registry);
+    this.#responseBytes = new CellCounter(`${p}response_bytes_total`, "Response body bytes sent", registry);
+    this.#queueLatency = new CellHistogram(
+      `${p}queue_latency_seconds`,
+      "Time a request waited for a worker (TorchServe QueueTime, ts_queue_latency_microseconds)",
+      registry,
+      LATENCY_BUCKETS_SECONDS,
+    );
+    this.#inferenceLatency = new CellHistogram(
+      `${p}inference_latency_seconds`,
+      "Time a worker took for a batch, front end to worker and back (TorchServe WorkerThreadTime + PredictionTime)",
+      registry,
+      LATENCY_BUCKETS_SECONDS,
+    );
     this.#restarts = new Counter({
       name: `${p}worker_restarts_total`,
       help: "Workers replaced, by cause (crash, timeout, oom)",
@@ -242,9 +227,9 @@ class PrometheusServerMetrics implements ServerMetrics {
       const labels = { model, route };
       series = {
         byClass: [],
-        latency: this.#requestLatency.labels(labels),
-        requestBytes: this.#requestBytes.labels(labels),
-        responseBytes: this.#responseBytes.labels(labels),
+        latency: this.#requestLatency.cell(labels),
+        requestBytes: this.#requestBytes.cell(labels),
+        responseBytes: this.#responseBytes.cell(labels),
         labels,
       };
       routes.set(route, series);
@@ -256,8 +241,8 @@ class PrometheusServerMetrics implements ServerMetrics {
     let series = this.#perModel.get(model);
     if (series === undefined) {
       series = {
-        queue: this.#queueLatency.labels({ model }),
-        inference: this.#inferenceLatency.labels({ model }),
+        queue: this.#queueLatency.cell({ model }),
+        inference: this.#inferenceLatency.cell({ model }),
       };
       this.#perModel.set(model, series);
       for (const cause of RESTART_CAUSES) this.#restarts.inc({ model, cause }, 0);
@@ -277,13 +262,13 @@ class PrometheusServerMetrics implements ServerMetrics {
     const index = Math.min(Math.max(Math.floor(status / 100), 1), 5) - 1;
     let counter = series.byClass[index];
     if (counter === undefined) {
-      counter = this.#requests.labels({ ...series.labels, status_class: STATUS_CLASSES[index]! });
+      counter = this.#requests.cell({ ...series.labels, status_class: STATUS_CLASSES[index]! });
       series.byClass[index] = counter;
     }
-    counter.inc();
+    counter.value += 1;
     series.latency.observe(durationSeconds);
-    if (requestBytes > 0) series.requestBytes.inc(requestBytes);
-    if (responseBytes > 0) series.responseBytes.inc(responseBytes);
+    series.requestBytes.value += requestBytes;
+    series.responseBytes.value += responseBytes;
   }
 
   queueWait({ model, seconds }: { model: string; seconds: number }): void {
@@ -311,18 +296,12 @@ class PrometheusServerMetrics implements ServerMetrics {
   }
 
   removeModel(model: string): void {
-    const routes = this.#routes.get(model);
-    for (const series of routes?.values() ?? []) {
-      this.#requestLatency.remove(series.labels);
-      this.#requestBytes.remove(series.labels);
-      this.#responseBytes.remove(series.labels);
-      for (const statusClass of STATUS_CLASSES)
-        this.#requests.remove({ ...series.labels, status_class: statusClass });
-    }
+    for (const series of [this.#requests, this.#requestLatency, this.#requestBytes, this.#responseBytes])
+      series.removeWhere("model", model);
     this.#routes.delete(model);
     if (this.#perModel.delete(model)) {
-      this.#queueLatency.remove({ model });
-      this.#inferenceLatency.remove({ model });
+      this.#queueLatency.removeWhere("model", model);
+      this.#inferenceLatency.removeWhere("model", model);
       this.#loadTime.remove({ model });
       for (const cause of RESTART_CAUSES) this.#restarts.remove({ model, cause });
     }
