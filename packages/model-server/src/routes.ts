@@ -7,6 +7,8 @@ import type { JobOutcome, Model } from "./model.ts";
 import type { ModelRegistry, RegisterRequest } from "./registry.ts";
 import { declaredLength, readRequestBody, tooLarge, type HeldBody } from "./request-body.ts";
 import { buildRequestInput } from "./request-input.ts";
+import type { RequestInput } from "./worker-process.ts";
+import { createRouter, pathSegments, type Route } from "./router.ts";
 
 export interface RouteContext {
   config: BuiltinServerConfig;
@@ -83,7 +85,14 @@ async function predict(
   }
   let outcome: JobOutcome;
   try {
-    outcome = await ticket.submit(buildRequestInput(req, query, held.body, id));
+    let input: RequestInput;
+    try {
+      input = buildRequestInput(req, query, held.body, id);
+    } catch (error) {
+      ticket.release();
+      throw error;
+    }
+    outcome = await ticket.submit(input);
   } finally {
     held.release();
   }
@@ -202,6 +211,100 @@ function decodeSegment(segment: string): string {
   }
 }
 
+/** One request as a route handler sees it; `params` are percent-decoded. */
+interface Call {
+  ctx: RouteContext;
+  req: IncomingMessage;
+  res: ServerResponse;
+  id: string;
+  url: URL;
+  params: Record<string, string>;
+}
+
+interface Handler {
+  serve: (call: Call) => Promise<void> | void;
+  /** Served only by a multi-model server; a single-model server answers 405. */
+  multiModelOnly?: boolean;
+}
+
+function ping({ ctx, res, id }: Call): void {
+  const models = ctx.registry.models;
+  const healthy = !ctx.starting() && !ctx.draining() && models.every((model) => model.healthy);
+  // MMS's "Partial Healthy": every model serves, but fewer workers run than were asked for.
+  const partial = healthy && models.some((model) => model.liveWorkers < model.options.workers);
+  sendJson(res, id, healthy ? 200 : 500, {
+    status: healthy ? (partial ? "Partial Healthy" : "Healthy") : "Unhealthy",
+  });
+}
+
+function executionParameters({ ctx, res, id }: Call): void {
+  const workers = ctx.registry.models.reduce((sum, model) => sum + model.options.workers, 0);
+  sendJson(res, id, 200, {
+    MaxConcurrentTransforms: Math.max(1, workers),
+    BatchStrategy: "MULTI_RECORD",
+    MaxPayloadInMB: Math.max(1, Math.floor(ctx.config.maxRequestBytes / (1024 * 1024))),
+  });
+}
+
+async function invocations({ ctx, req, res, id, url }: Call): Promise<void> {
+  const named = url.searchParams.get("model_name");
+  if (named === null && ctx.config.multiModel)
+    throw new HttpError(400, "BadRequestException", "Parameter model_name is required.");
+  await predict(ctx, findModel(ctx, named ?? ctx.config.modelName), req, res, url, id);
+}
+
+async function predictByName({ ctx, req, res, id, url, params }: Call): Promise<void> {
+  await predict(ctx, findModel(ctx, params.name!), req, res, url, id);
+}
+
+async function register({ ctx, req, res, id, url }: Call): Promise<void> {
+  const request = await registerParameters(ctx, req, res, url);
+  const model = await ctx.registry.register(request, ctx.signal);
+  const status = model.options.workers > 0 ? "Workers scaled" : `Model "${model.options.name}" registered`;
+  sendJson(res, id, 200, { status });
+}
+
+async function unregister({ ctx, res, id, params }: Call): Promise<void> {
+  await ctx.registry.unregister(params.name!, ctx.config.stopGraceMs);
+  sendJson(res, id, 200, { status: `Model "${params.name!}" unregistered` });
+}
+
+/**
+ * MMS's inference and management API. Order matters: the first pattern that fits a path answers it (see
+ * createRouter), so `/models/predict` is the model "predict", never the legacy route of a model named "models".
+ */
+export const ROUTES: ReadonlyArray<Route<Handler>> = [
+  ...["GET", "HEAD", "POST"].map((method) => ({ method, pattern: "/ping", handler: { serve: ping } })),
+  { method: "GET", pattern: "/execution-parameters", handler: { serve: executionParameters } },
+  { method: "POST", pattern: "/invocations", handler: { serve: invocations } },
+  {
+    method: "POST",
+    pattern: "/predictions/:name",
+    // MMS hands no query parameters to the handler on this route.
+    handler: {
+      serve: (call) =>
+        predict(call.ctx, findModel(call.ctx, call.params.name!), call.req, call.res, undefined, call.id),
+    },
+  },
+  {
+    method: "GET",
+    pattern: "/models",
+    handler: { serve: (c) => sendJson(c.res, c.id, 200, listModels(c.ctx, c.url)) },
+  },
+  { method: "POST", pattern: "/models", handler: { serve: register, multiModelOnly: true } },
+  {
+    method: "GET",
+    pattern: "/models/:name",
+    handler: { serve: (c) => sendJson(c.res, c.id, 200, describe(findModel(c.ctx, c.params.name!))) },
+  },
+  { method: "DELETE", pattern: "/models/:name", handler: { serve: unregister, multiModelOnly: true } },
+  { method: "POST", pattern: "/models/:name/invoke", handler: { serve: predictByName } },
+  // MMS's legacy `POST /{name}/predict`.
+  { method: "POST", pattern: "/:name/predict", handler: { serve: predictByName } },
+];
+
+const router = createRouter(ROUTES);
+
 async function route(
   ctx: RouteContext,
   req: IncomingMessage,
@@ -209,80 +312,18 @@ async function route(
   id: string,
 ): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
-  const segments = url.pathname.split("/").filter((s) => s !== "");
-  const method = req.method ?? "GET";
-  const [first, second, third] = segments;
-  if (ctx.draining() && first !== "ping") {
+  const segments = pathSegments(url.pathname);
+  if (ctx.draining() && segments[0] !== "ping") {
     throw new HttpError(503, "ServiceUnavailableException", "Server is shutting down.");
   }
-  if (segments.length === 1 && first === "ping") {
-    if (method !== "GET" && method !== "HEAD" && method !== "POST") throw NOT_ALLOWED();
-    const models = ctx.registry.models;
-    const healthy = !ctx.starting() && !ctx.draining() && models.every((model) => model.healthy);
-    // MMS's "Partial Healthy": every model serves, but fewer workers run than were asked for.
-    const partial = healthy && models.some((model) => model.liveWorkers < model.options.workers);
-    sendJson(res, id, healthy ? 200 : 500, {
-      status: healthy ? (partial ? "Partial Healthy" : "Healthy") : "Unhealthy",
-    });
-    return;
-  }
-  if (segments.length === 1 && first === "execution-parameters") {
-    if (method !== "GET") throw NOT_ALLOWED();
-    const workers = ctx.registry.models.reduce((sum, model) => sum + model.options.workers, 0);
-    sendJson(res, id, 200, {
-      MaxConcurrentTransforms: Math.max(1, workers),
-      BatchStrategy: "MULTI_RECORD",
-      MaxPayloadInMB: Math.max(1, Math.floor(ctx.config.maxRequestBytes / (1024 * 1024))),
-    });
-    return;
-  }
-  if (segments.length === 1 && first === "invocations") {
-    if (method !== "POST") throw NOT_ALLOWED();
-    const named = url.searchParams.get("model_name");
-    if (named === null && ctx.config.multiModel)
-      throw new HttpError(400, "BadRequestException", "Parameter model_name is required.");
-    await predict(ctx, findModel(ctx, named ?? ctx.config.modelName), req, res, url, id);
-    return;
-  }
-  if (first === "predictions" && segments.length === 2) {
-    if (method !== "POST") throw NOT_ALLOWED();
-    // MMS hands no query parameters to the handler on this route.
-    await predict(ctx, findModel(ctx, decodeSegment(second!)), req, res, undefined, id);
-    return;
-  }
-  if (segments.length === 2 && second === "predict" && first !== "models") {
-    // MMS's legacy `POST /{name}/predict`.
-    if (method !== "POST") throw NOT_ALLOWED();
-    await predict(ctx, findModel(ctx, decodeSegment(first!)), req, res, url, id);
-    return;
-  }
-  if (first !== "models" || segments.length > 3) throw NOT_FOUND();
-  if (segments.length === 3) {
-    if (third !== "invoke") throw NOT_FOUND();
-    if (method !== "POST") throw NOT_ALLOWED();
-    await predict(ctx, findModel(ctx, decodeSegment(second!)), req, res, url, id);
-    return;
-  }
-  if (segments.length === 1) {
-    if (method === "GET") {
-      sendJson(res, id, 200, listModels(ctx, url));
-      return;
-    }
-    if (method !== "POST" || !ctx.config.multiModel) throw NOT_ALLOWED();
-    const request = await registerParameters(ctx, req, res, url);
-    const model = await ctx.registry.register(request, ctx.signal);
-    const status = model.options.workers > 0 ? "Workers scaled" : `Model "${model.options.name}" registered`;
-    sendJson(res, id, 200, { status });
-    return;
-  }
-  const name = decodeSegment(second!);
-  if (method === "GET") {
-    sendJson(res, id, 200, describe(findModel(ctx, name)));
-    return;
-  }
-  if (method !== "DELETE" || !ctx.config.multiModel) throw NOT_ALLOWED();
-  await ctx.registry.unregister(name, ctx.config.stopGraceMs);
-  sendJson(res, id, 200, { status: `Model "${name}" unregistered` });
+  const match = router(segments, req.method ?? "GET");
+  if (match.kind === "not-found") throw NOT_FOUND();
+  if (match.kind === "method-not-allowed") throw NOT_ALLOWED();
+  const { handler } = match.route;
+  if (handler.multiModelOnly && !ctx.config.multiModel) throw NOT_ALLOWED();
+  const params: Record<string, string> = {};
+  for (const [key, raw] of Object.entries(match.params)) params[key] = decodeSegment(raw);
+  await handler.serve({ ctx, req, res, id, url, params });
 }
 
 /** Answers one HTTP request; every failure becomes MMS's JSON error. */
