@@ -1,6 +1,4 @@
 import { execFile, spawn } from "node:child_process";
-import { rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { waitFor } from "@sagemaker-serve/test-utils";
@@ -9,14 +7,6 @@ const execFileAsync = promisify(execFile);
 
 /** The repository root: the build context of the example images, as their README says. */
 export const REPO_ROOT = new URL("../../../../", import.meta.url).pathname.replace(/\/$/, "");
-
-/**
- * The test base stands in for the examples' `FROM debian:trixie-slim`, made from the mirror the way Debian's
- * images are (suite trixie, variant minbase: essential and required packages and apt), without their
- * docker-clean apt hook.
- */
-export const BASE_SUITE = "trixie";
-const BASE_VARIANT = "minbase";
 
 // crun, podman's default, fails on these machines ("cgroups in hybrid mode not supported"), and the
 // default rlimits cannot be set inside their sandbox ("error setting rlimit type 7").
@@ -82,39 +72,13 @@ export async function assertContainersUsable(): Promise<void> {
   }
 }
 
-/** `localhost/sagemaker-serve-test-base:trixie-minbase-YYYYMMDD`: one base per suite and (UTC) day. */
-export function baseImageTag(now = new Date()): string {
-  const day = now.toISOString().slice(0, 10).replace(/-/g, "");
-  return `localhost/sagemaker-serve-test-base:${BASE_SUITE}-${BASE_VARIANT}-${day}`;
-}
-
 /**
- * The base image the examples are built on (`--from`, instead of `debian:trixie-slim` from a registry): a
- * Debian root filesystem made from the mirror with mmdebstrap, imported into podman's store. Made once per
- * suite and day on a machine; older days' bases are removed.
+ * Makes the base the examples are built on instead of `debian:trixie-slim` (scripts/image-base.mjs: Debian trixie
+ * from the mirror, once per day) and returns its tag.
  */
 export async function ensureBaseImage(): Promise<string> {
-  const tag = baseImageTag();
-  if ((await runCommand("podman", ["image", "exists", tag])).code === 0) return tag;
-  const tarball = join(tmpdir(), `sagemaker-serve-test-base-${process.pid}.tar`);
-  try {
-    await mustRun("mmdebstrap", ["--quiet", `--variant=${BASE_VARIANT}`, BASE_SUITE, tarball]);
-    await mustRun("podman", ["import", "--quiet", tarball, tag]);
-  } finally {
-    await rm(tarball, { force: true });
-  }
-  const older = (
-    await mustRun("podman", [
-      "images",
-      "--format",
-      "{{.Repository}}:{{.Tag}}",
-      "localhost/sagemaker-serve-test-base",
-    ])
-  )
-    .split("\n")
-    .filter((name) => name !== "" && name !== tag);
-  if (older.length > 0) await runCommand("podman", ["rmi", ...older]);
-  return tag;
+  const script = new URL("../../scripts/image-base.mjs", import.meta.url).pathname;
+  return (await mustRun(process.execPath, [script])).trim();
 }
 
 /**
