@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { availableParallelism } from "node:os";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { isServeError } from "@sagemaker-serve/errors";
 import { extractArchive as extractModelArchive } from "@sagemaker-serve/model-archive";
@@ -12,9 +13,9 @@ import { HttpError } from "./http-response.ts";
 import { stderrLogger, type ModelServerLogger } from "./logger.ts";
 import type { ExtractArchive } from "./model-source.ts";
 import { isMetricsRequest, serveMetrics } from "./metrics/metrics-listener.ts";
-import { observeRequest } from "./metrics/observe-request.ts";
+import { ObservedResponse, observeRequest } from "./metrics/observe-request.ts";
 import { startTelemetry } from "./metrics/start-telemetry.ts";
-import { ModelRegistry, waitAtMost } from "./registry.ts";
+import { ModelRegistry } from "./registry.ts";
 import { handleRequest } from "./routes.ts";
 import { WorkerLoadError } from "./worker-process.ts";
 
@@ -156,19 +157,21 @@ export async function startModelServer(
   };
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     inFlight += 1;
+    const scrape = telemetry.metricsOnInferencePort && isMetricsRequest(req);
+    const observed = scrape ? undefined : observeRequest(telemetry, req, res, observe);
     res.on("close", () => {
       inFlight -= 1;
       if (inFlight === 0) idleResolve?.();
+      observed?.();
     });
-    if (telemetry.metricsOnInferencePort && isMetricsRequest(req)) {
-      void serveMetrics(metrics, req, res);
-      return;
-    }
-    observeRequest(telemetry, req, res, observe);
-    void handleRequest(routeContext, req, res);
+    if (scrape) void serveMetrics(metrics, req, res);
+    else void handleRequest(routeContext, req, res);
   };
   const server = createServer(
     {
+      ...(telemetry.metrics.enabled || telemetry.accessLog.enabled
+        ? { ServerResponse: ObservedResponse }
+        : {}),
       keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
       headersTimeout: HEADERS_TIMEOUT_MS,
       // Bodies have their own idle limit (bodyTimeoutMs); a whole slow upload is bounded by the body size limit.
@@ -200,7 +203,10 @@ export async function startModelServer(
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = Date.now() + graceMs;
-      if (inFlight > 0) await waitAtMost(new Promise<void>((resolve) => (idleResolve = resolve)), graceMs);
+      if (inFlight > 0) {
+        const idle = new Promise<void>((resolve) => (idleResolve = resolve));
+        await Promise.race([idle, sleep(graceMs, undefined, { ref: false })]);
+      }
       await registry.closeAll(Math.max(0, deadline - Date.now()));
       internal.abort();
       server.closeAllConnections();

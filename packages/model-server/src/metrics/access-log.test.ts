@@ -1,6 +1,11 @@
-import { setImmediate as nextTurn } from "node:timers/promises";
+import { waitFor } from "@sagemaker-serve/test-utils";
 import { describe, expect, it } from "vitest";
-import { createAccessLog, formatAccessLine, type AccessLogEntry } from "./access-log.ts";
+import {
+  ACCESS_LOG_FLUSH_CHARS,
+  createAccessLog,
+  formatAccessLine,
+  type AccessLogEntry,
+} from "./access-log.ts";
 
 const entry: AccessLogEntry = {
   client: "10.0.0.7",
@@ -49,7 +54,7 @@ describe("formatAccessLine", () => {
 });
 
 describe("createAccessLog", () => {
-  it("writes the lines of one event-loop turn in one call", async () => {
+  it("buffers lines and writes them in one call: after a short while, at 64 KiB, or on flush", async () => {
     const chunks: string[] = [];
     const log = createAccessLog({
       format: "text",
@@ -60,12 +65,16 @@ describe("createAccessLog", () => {
     log.log(entry);
     log.log({ ...entry, status: 404 });
     expect(chunks).toEqual([]);
-    await nextTurn();
-    expect(chunks).toHaveLength(1);
+    await waitFor(() => chunks.length === 1);
     expect(chunks[0]!.split("\n")).toHaveLength(3);
     log.log(entry);
     log.flush();
     expect(chunks).toHaveLength(2);
+    const line = formatAccessLine(entry, "text", time);
+    const lines = Math.ceil(ACCESS_LOG_FLUSH_CHARS / line.length);
+    for (let i = 0; i < lines; i++) log.log(entry);
+    expect(chunks).toHaveLength(3);
+    expect(chunks[2]).toBe(line.repeat(lines));
   });
 
   it("leaves /ping out by default and logs one in N when sampling", () => {

@@ -1,4 +1,4 @@
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { AccessLog } from "./access-log.ts";
 import type { ServerMetrics } from "./server-metrics.ts";
@@ -59,34 +59,48 @@ export interface ObserveRequestOptions {
 }
 
 /**
- * Records one request when its response closes: `requestFinished` metrics and an access-log line. Costs nothing
- * when both are off. The request id is read from the response's `x-request-id`, the bytes from the
- * `content-length` headers (set with `setHeader` or passed to `writeHead`).
+ * The server's response class while telemetry is on (`createServer({ ServerResponse: ObservedResponse })`): it keeps
+ * the headers given to `writeHead(status, headers)`, which `getHeader` does not see, in a declared field (no
+ * per-request wrapper, no change of the response objects' shape).
+ */
+export class ObservedResponse<
+  Request extends IncomingMessage = IncomingMessage,
+> extends ServerResponse<Request> {
+  writtenHeaders: OutgoingHttpHeaders | undefined = undefined;
+
+  override writeHead(...args: unknown[]): this {
+    const last = args[args.length - 1];
+    if (typeof last === "object" && last !== null && !Array.isArray(last))
+      this.writtenHeaders = last as OutgoingHttpHeaders;
+    return (super.writeHead as (...a: unknown[]) => this)(...args);
+  }
+}
+
+function header(res: ServerResponse, name: string): unknown {
+  return res.getHeader(name) ?? (res as Partial<ObservedResponse>).writtenHeaders?.[name];
+}
+
+/**
+ * Starts observing one request; call the function returned when its response closes, to record `requestFinished`
+ * metrics and an access-log line. Undefined (nothing to do) when both are off. The request id is read from the
+ * response's `x-request-id`, the bytes from the `content-length` headers (set with `setHeader`, or passed to
+ * `writeHead` on an `ObservedResponse`).
  */
 export function observeRequest(
   telemetry: RequestTelemetry,
   req: IncomingMessage,
   res: ServerResponse,
   { defaultModel, isModel }: ObserveRequestOptions,
-): void {
+): (() => void) | undefined {
   const { metrics, accessLog } = telemetry;
-  if (!metrics.enabled && !accessLog.enabled) return;
+  if (!metrics.enabled && !accessLog.enabled) return undefined;
   const start = performance.now();
-  // Responses written with `writeHead(status, headers)` keep those headers out of `getHeader`; read them on the way.
-  let written: OutgoingHttpHeaders | undefined;
-  const writeHead = res.writeHead;
-  res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse["writeHead"]>) {
-    const last = args[args.length - 1];
-    if (typeof last === "object" && last !== null && !Array.isArray(last))
-      written = last as OutgoingHttpHeaders;
-    return writeHead.apply(this, args);
-  } as ServerResponse["writeHead"];
-  const header = (name: string) => res.getHeader(name) ?? written?.[name];
-  res.once("close", () => {
+  return () => {
     const durationMs = performance.now() - start;
     const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_STATUS;
     const requestBytes = Number(req.headers["content-length"] ?? 0) || 0;
-    const responseBytes = status === CLIENT_CLOSED_STATUS ? 0 : Number(header("content-length") ?? 0) || 0;
+    const responseBytes =
+      status === CLIENT_CLOSED_STATUS ? 0 : Number(header(res, "content-length") ?? 0) || 0;
     const target = req.url ?? "/";
     if (metrics.enabled) {
       const { route, model } = classifyRequest(target, defaultModel, isModel);
@@ -109,8 +123,8 @@ export function observeRequest(
         durationMs,
         requestBytes,
         responseBytes,
-        requestId: String(header("x-request-id") ?? "-"),
+        requestId: String(header(res, "x-request-id") ?? "-"),
       });
     }
-  });
+  };
 }
