@@ -6,10 +6,14 @@ of its own with `recv_into` (the type MMS hands handlers, and no second copy); r
 `sendmsg` of the head and the bodies, never joined.
 """
 import json
+import socket
 import struct
 
 _PREFIX = struct.Struct("!IQ")
 _SCRATCH_BYTES = 1 << 16
+# A response of megabytes otherwise crosses the socket in the kernel's default 208 KiB steps, each a wake-up of
+# both processes; the kernel caps the request at net.core.wmem_max.
+_SEND_BUFFER_BYTES = 4 << 20
 
 
 class ProtocolError(Exception):
@@ -19,6 +23,10 @@ class ProtocolError(Exception):
 class Channel(object):
     def __init__(self, sock):
         self._sock = sock
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _SEND_BUFFER_BYTES)
+        except OSError:
+            pass
         self._scratch = bytearray(_SCRATCH_BYTES)
         self._view = memoryview(self._scratch)
         # Bytes received into the scratch buffer but not consumed yet: [start, end).
