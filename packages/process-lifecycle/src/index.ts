@@ -25,7 +25,8 @@ export {
   type ServerExit,
   type ServerExitKind,
 } from "./exit-code.ts";
-export { startServer, type StartServerSpec, type ServerHandle, type ServerEvent } from "./start-server.ts";
+export { startServer } from "./start-server.ts";
+export { type StartServerSpec, type ServerHandle, type ServerEvent } from "./server-spec.ts";
 export { TRANSITIONS, type ServerState, type ServerStateEvent, type Transition } from "./server-state.ts";
 export {
   installSignalRouter,
