@@ -152,26 +152,19 @@ class PrometheusServerMetrics implements ServerMetrics {
       registers,
     });
     const snapshots = () => [...options.models()];
-    new Gauge({
-      name: `${p}requests_in_flight`,
-      help: "Requests a worker is running",
-      labelNames: ["model"],
-      registers,
-      collect() {
-        this.reset();
-        for (const s of snapshots()) this.set({ model: s.model }, s.inFlight);
-      },
-    });
-    new Gauge({
-      name: `${p}requests_queued`,
-      help: "Requests waiting for a worker",
-      labelNames: ["model"],
-      registers,
-      collect() {
-        this.reset();
-        for (const s of snapshots()) this.set({ model: s.model }, s.queued);
-      },
-    });
+    const perModelGauge = (name: string, help: string, read: (s: ModelSnapshot) => number) =>
+      new Gauge({
+        name: `${p}${name}`,
+        help,
+        labelNames: ["model"],
+        registers,
+        collect() {
+          this.reset();
+          for (const s of snapshots()) this.set({ model: s.model }, read(s));
+        },
+      });
+    perModelGauge("requests_in_flight", "Requests a worker is running", (s) => s.inFlight);
+    perModelGauge("requests_queued", "Requests waiting for a worker", (s) => s.queued);
     new Gauge({
       name: `${p}workers`,
       help: "Worker slots by state (starting, idle, busy, restarting, unloading)",
