@@ -1,3 +1,4 @@
+/* global process */
 // Transpiles this package and @sagemaker-serve/errors to plain JS under bench/.tmp/ so the benchmark can run
 // createArchive in a bare Node process (Node 20 cannot run .ts; vitest's own memory would skew peak RSS).
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -6,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const BUILD_DIR = join(here, ".tmp");
+// One directory per run, so two runs at once do not remove each other's build.
+export const BUILD_DIR = join(here, ".tmp", `run-${process.pid}`);
 
 async function transpileDir(from, to, rewrite, depth = 0) {
   await mkdir(to, { recursive: true });
