@@ -39,7 +39,7 @@ describe("formatAccessLine", () => {
     expect(JSON.parse(line)).toEqual({
       time: "2026-12-07T01:02:03.004Z",
       level: "info",
-      component: "access-log",
+      logger: "access-log",
       client: "10.0.0.7",
       method: "POST",
       path: "/invocations?x=1",

@@ -43,7 +43,7 @@ export function formatAccessLine(entry: AccessLogEntry, format: "text" | "json",
     return `${JSON.stringify({
       time: time().toISOString(),
       level: "info",
-      component: "access-log",
+      logger: "access-log",
       client: entry.client,
       method: entry.method,
       path: entry.path,

@@ -58,6 +58,6 @@ describe("startTelemetry", () => {
       requestId: "r",
     });
     await telemetry.close();
-    expect(JSON.parse(chunks.join(""))).toMatchObject({ component: "access-log", path: "/models" });
+    expect(JSON.parse(chunks.join(""))).toMatchObject({ logger: "access-log", path: "/models" });
   });
 });
