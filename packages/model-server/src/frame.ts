@@ -21,9 +21,22 @@ export class FrameError extends Error {
   override name = "FrameError";
 }
 
-/** Encodes the prefix and header of a frame whose blob is `parts` written after it (vectored, no concat). */
-export function encodeFrameHead(header: Record<string, unknown>, parts: readonly Uint8Array[]): Buffer {
-  const lengths = parts.map((part) => part.byteLength);
+function partLength(part: Uint8Array | readonly Uint8Array[]): number {
+  if (!Array.isArray(part)) return (part as Uint8Array).byteLength;
+  let length = 0;
+  for (const chunk of part as readonly Uint8Array[]) length += chunk.byteLength;
+  return length;
+}
+
+/**
+ * Encodes the prefix and header of a frame whose blob is `parts` written after it (vectored, no concat); a part is
+ * a buffer or the list of chunks it is made of.
+ */
+export function encodeFrameHead(
+  header: Record<string, unknown>,
+  parts: ReadonlyArray<Uint8Array | readonly Uint8Array[]>,
+): Buffer {
+  const lengths = parts.map(partLength);
   const json = JSON.stringify({ ...header, parts: lengths });
   const jsonLength = Buffer.byteLength(json, "utf8");
   let blobLength = 0;
@@ -38,8 +51,8 @@ export function encodeFrameHead(header: Record<string, unknown>, parts: readonly
 
 export interface Frame {
   header: FrameHeader;
-  /** The blob's parts, in order, as views into one buffer allocated for the frame. */
-  parts: Buffer[];
+  /** The blob's parts, in order, each as the list of received chunks it spans (views, never copies). */
+  parts: Buffer[][];
 }
 
 function parseHeader(text: string, blobLength: number): FrameHeader {
@@ -61,8 +74,9 @@ function parseHeader(text: string, blobLength: number): FrameHeader {
 }
 
 /**
- * Reads frames from socket chunks in linear time: the prefix and header are gathered in small buffers, and the
- * blob goes into one buffer allocated from its length, each chunk copied once. Throws FrameError on garbage.
+ * Reads frames from socket chunks in linear time: the prefix and header are gathered in small buffers; the blob's
+ * parts are kept as views of the chunks they arrived in, so megabyte bodies are never copied on this side.
+ * Throws FrameError on garbage.
  */
 export class FrameReader {
   #prefix = Buffer.alloc(FRAME_PREFIX_BYTES);
@@ -72,14 +86,17 @@ export class FrameReader {
   #header: Buffer | undefined;
   #headerFilled = 0;
   #parsed: FrameHeader | undefined;
-  #blob: Buffer | undefined;
-  #blobFilled = 0;
+  #parts: Buffer[][] = [];
+  /** Index of the part being filled, and the bytes it still lacks. */
+  #part = 0;
+  #partMissing = 0;
 
   push(chunk: Buffer): Frame[] {
     const frames: Frame[] = [];
     let offset = 0;
-    while (offset < chunk.length) {
+    for (;;) {
       if (this.#prefixFilled < FRAME_PREFIX_BYTES) {
+        if (offset === chunk.length) break;
         const n = chunk.copy(this.#prefix, this.#prefixFilled, offset);
         this.#prefixFilled += n;
         offset += n;
@@ -93,17 +110,33 @@ export class FrameReader {
         offset += n;
         if (this.#headerFilled < header.length) break;
         this.#parsed = parseHeader(header.toString("utf8"), this.#blobLength);
-        this.#blob = Buffer.allocUnsafe(this.#blobLength);
+        this.#parts = this.#parsed.parts.map(() => []);
+        this.#part = 0;
+        this.#partMissing = this.#parsed.parts[0] ?? 0;
       }
-      const blob = this.#blob!;
-      if (this.#blobFilled < blob.length) {
-        const n = chunk.copy(blob, this.#blobFilled, offset);
-        this.#blobFilled += n;
-        offset += n;
-      }
-      if (this.#blobFilled === blob.length) frames.push(this.#finishFrame());
+      offset = this.#fillParts(chunk, offset);
+      if (this.#part < this.#parts.length) break;
+      frames.push(this.#finishFrame());
     }
     return frames;
+  }
+
+  /** Takes what `chunk` holds of the parts from `offset` on; returns where it stopped. */
+  #fillParts(chunk: Buffer, offset: number): number {
+    const lengths = this.#parsed!.parts;
+    while (this.#part < lengths.length) {
+      if (this.#partMissing === 0) {
+        this.#part += 1;
+        this.#partMissing = lengths[this.#part] ?? 0;
+        continue;
+      }
+      if (offset === chunk.length) break;
+      const n = Math.min(this.#partMissing, chunk.length - offset);
+      this.#parts[this.#part]!.push(chunk.subarray(offset, offset + n));
+      this.#partMissing -= n;
+      offset += n;
+    }
+    return offset;
   }
 
   #startFrame(): void {
@@ -118,19 +151,11 @@ export class FrameReader {
   }
 
   #finishFrame(): Frame {
-    const header = this.#parsed!;
-    const blob = this.#blob!;
-    const parts: Buffer[] = [];
-    let at = 0;
-    for (const length of header.parts) {
-      parts.push(blob.subarray(at, at + length));
-      at += length;
-    }
+    const frame = { header: this.#parsed!, parts: this.#parts };
     this.#prefixFilled = 0;
     this.#header = undefined;
     this.#parsed = undefined;
-    this.#blob = undefined;
-    this.#blobFilled = 0;
-    return { header, parts };
+    this.#parts = [];
+    return frame;
   }
 }

@@ -55,8 +55,12 @@ export function sendResult(res: ServerResponse, requestId: string, result: Predi
   if (result.contentType) res.setHeader("content-type", result.contentType);
   // MMS sets these on every response, overriding the handler's.
   for (const [key, value] of Object.entries(NO_CACHE)) res.setHeader(key, value);
-  res.setHeader("content-length", result.body.length);
+  res.setHeader("content-length", result.bodyBytes);
   res.setHeader("x-request-id", requestId);
   if (result.status >= 400) res.setHeader("connection", "close");
-  res.end(result.body);
+  // The worker's chunks go out as they came, corked into one vectored write.
+  res.cork();
+  for (const chunk of result.body) res.write(chunk);
+  res.end();
+  res.uncork();
 }

@@ -1,8 +1,11 @@
 import { MultipartParseError, parseMultipart as parseParts } from "@remix-run/multipart-parser";
 import { HttpError } from "./http-response.ts";
-import type { RequestInput } from "./worker-process.ts";
-
-type Parameter = RequestInput["parameters"][number];
+/** One form field or file part, as the worker receives it. */
+export interface FormParameter {
+  name: string;
+  contentType: string;
+  value: Buffer;
+}
 
 /**
  * Splits a multipart/form-data body (already read and bounded by maxRequestBytes) into parameters named by their
@@ -10,8 +13,8 @@ type Parameter = RequestInput["parameters"][number];
  * default `application/octet-stream`; a plain field has none; every value is the part's bytes. A part ends only at
  * CRLF--boundary. Parts without a name are skipped. A malformed body is HttpError 400.
  */
-export function parseMultipart(body: Buffer, boundary: string): Parameter[] {
-  const parameters: Parameter[] = [];
+export function parseMultipart(body: Buffer, boundary: string): FormParameter[] {
+  const parameters: FormParameter[] = [];
   try {
     // The body as a whole is the bound: no limit of the parser's own may refuse a part that fits in it.
     const limits = { maxHeaderSize: Math.max(body.length, 1), maxFileSize: Infinity, maxTotalSize: Infinity };

@@ -11,10 +11,16 @@ export interface ReadBodyOptions {
   budget: BodyBudget;
 }
 
-/** A request body in memory, counted against the budget until `release()`. */
+/** A request body in memory as the chunks it arrived in (never copied), counted against the budget until `release()`. */
 export interface HeldBody {
-  body: Buffer;
+  chunks: Buffer[];
+  bytes: number;
   release(): void;
+}
+
+/** The chunks as one buffer, for the parsers that need one (forms, JSON); a single chunk is not copied. */
+export function joinChunks(chunks: readonly Buffer[]): Buffer {
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
 export function tooLarge(limit: number): HttpError {
@@ -42,9 +48,9 @@ export function declaredLength(req: IncomingMessage): number | undefined {
 }
 
 /**
- * Reads a request body in linear time and bounded memory. With a Content-Length the body is allocated once and
- * filled; its bytes are taken from the budget before the first byte is read. A chunked body takes from the budget
- * as it grows. Refusals: 413 past `limitBytes`, 503 past the budget, 408 when the client stalls.
+ * Reads a request body in linear time and bounded memory, keeping the parser's chunks as they are (no copy). With a
+ * Content-Length its bytes are taken from the budget before the first byte is read; a chunked body takes from the
+ * budget as it grows. Refusals: 413 past `limitBytes`, 503 past the budget, 408 when the client stalls.
  */
 export function readRequestBody(
   req: IncomingMessage,
@@ -58,9 +64,8 @@ export function readRequestBody(
     budget.give(taken);
     taken = 0;
   };
-  if (declared === 0) return Promise.resolve({ body: Buffer.alloc(0), release });
+  if (declared === 0) return Promise.resolve({ chunks: [], bytes: 0, release });
   return new Promise((resolve, reject) => {
-    const fixed = declared === undefined ? undefined : Buffer.allocUnsafe(declared);
     const chunks: Buffer[] = [];
     let size = 0;
     const timer = setTimeout(
@@ -92,25 +97,24 @@ export function readRequestBody(
         );
         return;
       }
-      if (fixed !== undefined) chunk.copy(fixed, size);
-      else {
+      if (declared === undefined) {
         if (!budget.tryTake(chunk.length)) {
           fail(overBudget());
           return;
         }
         taken += chunk.length;
-        chunks.push(chunk);
       }
+      chunks.push(chunk);
       size += chunk.length;
     };
     const onEnd = () => {
       cleanup();
-      if (fixed !== undefined && size !== fixed.length) {
+      if (declared !== undefined && size !== declared) {
         release();
         reject(new HttpError(400, "BadRequestException", "Request body is shorter than its Content-Length."));
         return;
       }
-      resolve({ body: fixed ?? (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)), release });
+      resolve({ chunks, bytes: size, release });
     };
     const onError = (error: Error) => fail(error);
     // The client went away before the body ended: nothing to answer, the bytes are given back.

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { parseMultipart } from "./multipart.ts";
+import { joinChunks } from "./request-body.ts";
 import type { RequestInput } from "./worker-process.ts";
 
 type Parameter = RequestInput["parameters"][number];
@@ -18,7 +19,7 @@ const BOUNDARY = /(?:^|;)\s*boundary="?([^";]*)"?/i;
 export function buildRequestInput(
   req: IncomingMessage,
   url: URL | undefined,
-  body: Buffer,
+  body: readonly Buffer[],
   requestId: string,
 ): RequestInput {
   const parameters: Parameter[] = [];
@@ -29,9 +30,9 @@ export function buildRequestInput(
   const mime = mimeType(contentType).toLowerCase();
   const boundary = mime === "multipart/form-data" ? BOUNDARY.exec(contentType!)?.[1] : undefined;
   if (boundary !== undefined) {
-    parameters.push(...parseMultipart(body, boundary));
+    parameters.push(...parseMultipart(joinChunks(body), boundary));
   } else if (mime === "application/x-www-form-urlencoded") {
-    for (const [name, value] of new URLSearchParams(body.toString("utf8"))) {
+    for (const [name, value] of new URLSearchParams(joinChunks(body).toString("utf8"))) {
       parameters.push({ name, contentType: "", value: Buffer.from(value) });
     }
   } else {

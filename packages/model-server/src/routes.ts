@@ -5,7 +5,7 @@ import type { BodyBudget } from "./body-budget.ts";
 import { HttpError, sendError, sendJson, sendResult } from "./http-response.ts";
 import type { JobOutcome, Model } from "./model.ts";
 import type { ModelRegistry, RegisterRequest } from "./registry.ts";
-import { declaredLength, readRequestBody, tooLarge, type HeldBody } from "./request-body.ts";
+import { declaredLength, joinChunks, readRequestBody, tooLarge, type HeldBody } from "./request-body.ts";
 import { buildRequestInput } from "./request-input.ts";
 import type { RequestInput } from "./worker-process.ts";
 import { createRouter, pathSegments, type Route } from "./router.ts";
@@ -87,7 +87,7 @@ async function predict(
   try {
     let input: RequestInput;
     try {
-      input = buildRequestInput(req, query, held.body, id);
+      input = buildRequestInput(req, query, held.chunks, id);
     } catch (error) {
       ticket.release();
       throw error;
@@ -112,7 +112,7 @@ async function registerParameters(
   const values = new Map<string, string>();
   for (const [key, value] of url.searchParams) values.set(key, value);
   const held = await readBody(ctx, req, res);
-  const body = held.body;
+  const body = joinChunks(held.chunks);
   held.release();
   if ((req.headers["content-type"] ?? "").toLowerCase().startsWith("application/json") && body.length > 0) {
     let parsed: unknown;

@@ -14,8 +14,8 @@ export interface RequestInput {
   requestId: string;
   /** Request headers in the client's spelling and order, flat: name, value, name, value, ... */
   rawHeaders: string[];
-  /** Query and form parameters, then the body as parameter `body`. */
-  parameters: Array<{ name: string; contentType: string; value: Buffer }>;
+  /** Query and form parameters, then the body as parameter `body` (as the chunks it arrived in). */
+  parameters: Array<{ name: string; contentType: string; value: Buffer | readonly Buffer[] }>;
 }
 
 export interface WorkerExit {
@@ -225,7 +225,7 @@ export class WorkerProcess {
 
   /** Sends one batch; rejects with WorkerGoneError when the worker dies first. */
   async predict(requests: readonly RequestInput[]): Promise<PredictReply> {
-    const parts: Buffer[] = [];
+    const parts: Array<Buffer | readonly Buffer[]> = [];
     const described = requests.map((request) => ({
       requestId: request.requestId,
       headers: request.rawHeaders,
@@ -244,14 +244,21 @@ export class WorkerProcess {
     }
   }
 
-  #exchange(header: Record<string, unknown>, parts: Buffer[]): Promise<Frame> {
+  #exchange(
+    header: Record<string, unknown>,
+    parts: ReadonlyArray<Buffer | readonly Buffer[]>,
+  ): Promise<Frame> {
     if (this.#exit !== undefined) return Promise.reject(new WorkerGoneError(this.#exit));
     return new Promise((resolve, reject) => {
       this.#waiting.push({ resolve, reject });
       // Head and bodies go out in one writev: no concatenation of megabyte bodies.
       this.#socket.cork();
       this.#socket.write(encodeFrameHead(header, parts));
-      for (const part of parts) if (part.length > 0) this.#socket.write(part);
+      for (const part of parts) {
+        if (Buffer.isBuffer(part)) {
+          if (part.length > 0) this.#socket.write(part);
+        } else for (const chunk of part) if (chunk.length > 0) this.#socket.write(chunk);
+      }
       this.#socket.uncork();
     });
   }

@@ -4,7 +4,9 @@ import { FrameError, type Frame } from "./frame.ts";
 /** One request's answer from the handler, checked: every field can go into an HTTP response as it is. */
 export interface PredictResult {
   kind: "result";
-  body: Buffer;
+  /** The body as the chunks it arrived in from the worker (views, not copies). */
+  body: Buffer[];
+  bodyBytes: number;
   contentType: string | null;
   status: number;
   phrase: string;
@@ -40,7 +42,7 @@ function headerProblem(name: string, value: string): string | undefined {
   }
 }
 
-function checkResult(raw: unknown, body: Buffer): PredictResult | InvalidResult {
+function checkResult(raw: unknown, body: Buffer[]): PredictResult | InvalidResult {
   if (!isRecord(raw)) throw new FrameError("a result is not an object");
   if (typeof raw.error === "string") return { kind: "invalid", reason: raw.error };
   const { status, phrase, contentType, headers } = raw;
@@ -65,6 +67,7 @@ function checkResult(raw: unknown, body: Buffer): PredictResult | InvalidResult 
   return {
     kind: "result",
     body,
+    bodyBytes: body.reduce((sum, chunk) => sum + chunk.length, 0),
     contentType,
     status,
     // Netty refuses CR/LF in a reason phrase; so does node. Replace them rather than fail the response.
