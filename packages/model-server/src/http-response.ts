@@ -58,6 +58,10 @@ export function sendResult(res: ServerResponse, requestId: string, result: Predi
   res.setHeader("content-length", result.bodyBytes);
   res.setHeader("x-request-id", requestId);
   if (result.status >= 400) res.setHeader("connection", "close");
+  if (result.body.length <= 1) {
+    res.end(result.body[0]);
+    return;
+  }
   // The worker's chunks go out as they came, corked into one vectored write.
   res.cork();
   for (const chunk of result.body) res.write(chunk);
