@@ -4,11 +4,25 @@ import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { BuiltinServerConfig } from "../src/index.ts";
+import { testConfig } from "../test/helpers.ts";
 
 // Shared by the benchmarks: ports, health waits, the gunicorn + Flask venv, RSS readings, stopping baselines.
 
 const run = promisify(execFile);
 const VENV = fileURLToPath(new URL("../node_modules/.cache/bench-venv", import.meta.url));
+
+/** The tests' server config serving the bench's echo handler with 2 workers; `overrides` on top. */
+export function echoConfig(overrides: Partial<BuiltinServerConfig> = {}): BuiltinServerConfig {
+  return testConfig({
+    modelDir: fileURLToPath(new URL("echo", import.meta.url)),
+    handlerService: "echo_handler",
+    workers: 2,
+    startupTimeoutMs: 60_000,
+    stopGraceMs: 5000,
+    ...overrides,
+  });
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -2,7 +2,7 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { it } from "vitest";
 import { startModelServer, type BuiltinServerConfig, type ModelServerHandle } from "../src/index.ts";
-import { waitHealthy } from "./bench-helpers.ts";
+import { echoConfig, waitHealthy } from "./bench-helpers.ts";
 import { wrk } from "./wrk.ts";
 
 // `pnpm --filter @sagemaker-serve/model-server bench:metrics`: the cost of metrics + access log. Two servers (echo
@@ -20,34 +20,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 function config(telemetry: boolean): BuiltinServerConfig {
-  return {
-    port: 0,
-    bindAddress: "127.0.0.1",
-    multiModel: false,
-    modelDir: `${BENCH}echo`,
-    modelName: "model",
-    handlerService: "echo_handler",
-    workers: 2,
-    requestTimeoutMs: 60_000,
-    maxRequestBytes: 6 * 1024 * 1024,
-    startupTimeoutMs: 60_000,
-    defaultInvocationsAccept: null,
-    program: null,
-    python: "python3",
-    batchSize: 1,
-    maxBatchDelayMs: 100,
-    queueSize: 1000,
-    stopGraceMs: 5000,
-    logFormat: "text",
-    bodyTimeoutMs: 60_000,
-    maxConnections: 1000,
-    maxBufferedBytes: null,
-    metricsPort: telemetry ? 0 : null,
-    metricsAddress: "127.0.0.1",
-    accessLog: telemetry,
-    accessLogPingSample: 0,
-    handlerMetricsMaxSeries: 100,
-  };
+  return echoConfig({ queueSize: 1000, metricsPort: telemetry ? 0 : null, accessLog: telemetry });
 }
 
 it("measures metrics + access log against neither, at c=1 and c=8", async () => {

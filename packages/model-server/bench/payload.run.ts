@@ -2,8 +2,8 @@ import { execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { it } from "vitest";
-import { startModelServer, type BuiltinServerConfig } from "../src/index.ts";
-import { ensureVenv, freePort, groupRssKb, stopChild, waitHealthy } from "./bench-helpers.ts";
+import { startModelServer } from "../src/index.ts";
+import { echoConfig, ensureVenv, freePort, groupRssKb, stopChild, waitHealthy } from "./bench-helpers.ts";
 
 // `pnpm --filter @sagemaker-serve/model-server bench:payload`: the echo handler with 2 workers under our server,
 // gunicorn + Flask and ThreadingHTTPServer, with bodies of 64 KiB to 32 MiB at concurrency 1 and 4. Each run sends
@@ -95,34 +95,7 @@ async function measure(
 
 it("benchmarks real-sized payloads against gunicorn + Flask and ThreadingHTTPServer", async () => {
   const table = new Map<string, Row[]>();
-  const config: BuiltinServerConfig = {
-    port: 0,
-    bindAddress: "127.0.0.1",
-    multiModel: false,
-    modelDir: `${BENCH}echo`,
-    modelName: "model",
-    handlerService: "echo_handler",
-    workers: 2,
-    requestTimeoutMs: 120_000,
-    maxRequestBytes: 40 * MIB,
-    startupTimeoutMs: 60_000,
-    defaultInvocationsAccept: null,
-    program: null,
-    python: "python3",
-    batchSize: 1,
-    maxBatchDelayMs: 100,
-    queueSize: 100,
-    stopGraceMs: 5000,
-    logFormat: "text",
-    bodyTimeoutMs: 60_000,
-    maxConnections: 1000,
-    maxBufferedBytes: null,
-    metricsPort: null,
-    metricsAddress: "127.0.0.1",
-    accessLog: false,
-    accessLogPingSample: 0,
-    handlerMetricsMaxSeries: 100,
-  };
+  const config = echoConfig({ requestTimeoutMs: 120_000, maxRequestBytes: 40 * MIB });
   const quiet = { info: () => {}, warn: () => {}, error: (m: string) => console.error(m) };
   const frontEndRss = async () => Math.round(process.memoryUsage.rss() / 1024);
 

@@ -3,8 +3,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { it } from "vitest";
-import { startModelServer, type BuiltinServerConfig, type ModelServerHandle } from "../src/index.ts";
-import { ensureVenv, freePort, rssKb, stopChild, waitHealthy } from "./bench-helpers.ts";
+import { startModelServer, type ModelServerHandle } from "../src/index.ts";
+import { echoConfig, ensureVenv, freePort, rssKb, stopChild, waitHealthy } from "./bench-helpers.ts";
 import { wrk, type WrkResult } from "./wrk.ts";
 
 // `pnpm --filter @sagemaker-serve/model-server bench`: the echo handler with 2 workers under our server, under
@@ -41,34 +41,7 @@ async function pingWhileSaturated(base: string): Promise<WrkResult> {
 
 it("benchmarks the built-in server against gunicorn + Flask and ThreadingHTTPServer", async () => {
   const table: Table = {};
-  const config: BuiltinServerConfig = {
-    port: 0,
-    bindAddress: "127.0.0.1",
-    multiModel: false,
-    modelDir: `${BENCH}echo`,
-    modelName: "model",
-    handlerService: "echo_handler",
-    workers: WORKERS,
-    requestTimeoutMs: 60_000,
-    maxRequestBytes: 6 * 1024 * 1024,
-    startupTimeoutMs: 60_000,
-    defaultInvocationsAccept: null,
-    program: null,
-    python: "python3",
-    batchSize: 1,
-    maxBatchDelayMs: 100,
-    queueSize: 1000,
-    stopGraceMs: 5000,
-    logFormat: "text",
-    bodyTimeoutMs: 60_000,
-    maxConnections: 1000,
-    maxBufferedBytes: null,
-    metricsPort: null,
-    metricsAddress: "127.0.0.1",
-    accessLog: false,
-    accessLogPingSample: 0,
-    handlerMetricsMaxSeries: 100,
-  };
+  const config = echoConfig({ workers: WORKERS, queueSize: 1000 });
   const quiet = { info: () => {}, warn: () => {}, error: (m: string) => console.error(m) };
 
   const nodeStart = Date.now();

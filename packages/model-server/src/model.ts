@@ -1,3 +1,6 @@
+import { BatchWindow } from "./batch-window.ts";
+import type { Job, JobOutcome } from "./job.ts";
+import { JobQueue } from "./job-queue.ts";
 import { printable, type ModelServerLogger } from "./logger.ts";
 import {
   NO_METRICS,
@@ -10,15 +13,12 @@ import {
   WorkerLoadError,
   WorkerProcess,
   type PredictReply,
-  type PredictResult,
   type RequestInput,
   type WorkerExit,
 } from "./worker-process.ts";
+import { WorkerSlot } from "./worker-slot.ts";
 
-/** What the HTTP layer sends back for one job. */
-export type JobOutcome =
-  | { kind: "result"; result: PredictResult }
-  | { kind: "error"; status: number; type: string; message: string };
+export type { JobOutcome } from "./job.ts";
 
 /** A place in the model's queue, held from admission (headers read) until the body is in and submitted. */
 export interface QueueTicket {
@@ -50,50 +50,38 @@ export interface ModelOptions {
   metrics?: ServerMetrics;
 }
 
-interface Job {
-  input: RequestInput;
-  settle: (outcome: JobOutcome) => void;
-  /** performance.now() when queued. */
-  queuedAt: number;
-}
-
-interface Slot {
-  index: number;
-  worker: WorkerProcess | undefined;
-  /** Batches sent to the worker, oldest (running) first. */
-  inflight: Job[][];
-  timer: NodeJS.Timeout | undefined;
-  failures: number;
-  restartTimer: NodeJS.Timeout | undefined;
-  /** performance.now() when the running batch (inflight[0]) started. */
-  runningSince: number;
-}
-
 /** Batches a worker holds at once (one running, the rest waiting in its socket) when not batching. */
 const PIPELINE_DEPTH = 2;
 
-/** Milliseconds MMS waits before restarting a worker, by consecutive failure count. */
-const BACK_OFF_MS = [0, 1000, 1000, 2000, 3000, 5000, 8000, 13000, 21000, 34000, 55000];
-
 let workerCounter = 0;
 
-/** A loaded model: its worker pool, bounded queue, batching, timeouts and restarts. */
+/**
+ * A loaded model: its worker slots (see WorkerSlot), bounded queue (JobQueue), batching window (BatchWindow) and
+ * what moves jobs between them: dispatch, replies, timeouts, exits and restarts.
+ */
 export class Model {
   readonly options: ModelOptions;
-  #slots: Slot[] = [];
-  #queue: Job[] = [];
-  #batchTimer: NodeJS.Timeout | undefined;
-  #batchDue = false;
+  #slots: WorkerSlot[] = [];
+  readonly #queue: JobQueue;
+  readonly #batch: BatchWindow;
   #stopping = false;
   #stopController = new AbortController();
   #loading = new Set<Promise<void>>();
-  #idleWaiters: Array<() => void> = [];
-  #reserved = 0;
+  #idleWaiters = new Set<() => void>();
   readonly #metrics: ServerMetrics;
 
   constructor(options: ModelOptions) {
     this.options = options;
     this.#metrics = options.metrics ?? NO_METRICS;
+    this.#queue = new JobQueue({
+      capacity: options.queueSize,
+      pipelined: () => this.#slots.reduce((sum, slot) => sum + slot.waitingJobs, 0),
+    });
+    this.#batch = new BatchWindow({
+      batchSize: options.batchSize,
+      delayMs: options.maxBatchDelayMs,
+      onDue: () => this.#dispatch(),
+    });
   }
 
   /**
@@ -101,15 +89,15 @@ export class Model {
    * (the model is then stopped). Workers that failed are retried with back-off.
    */
   async start(): Promise<void> {
-    this.#slots = Array.from({ length: this.options.workers }, (_, index) => ({
-      index,
-      worker: undefined,
-      inflight: [],
-      timer: undefined,
-      failures: 0,
-      restartTimer: undefined,
-      runningSince: 0,
-    }));
+    this.#slots = Array.from(
+      { length: this.options.workers },
+      (_, index) =>
+        new WorkerSlot({
+          index,
+          timeoutMs: this.options.requestTimeoutMs,
+          onTimeout: (slot) => this.#onTimeout(slot),
+        }),
+    );
     const results = await Promise.allSettled(this.#slots.map((slot) => this.#track(this.#startSlot(slot))));
     if (this.#slots.length > 0 && !results.some((r) => r.status === "fulfilled")) {
       const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -119,7 +107,7 @@ export class Model {
         : new WorkerLoadError(500, String(failure?.reason));
     }
     for (const slot of this.#slots) {
-      if (slot.worker === undefined && slot.restartTimer === undefined) this.#scheduleRestart(slot);
+      if (slot.worker === undefined && !slot.backOff.pending) this.#scheduleRestart(slot);
     }
   }
 
@@ -133,7 +121,7 @@ export class Model {
     return loading;
   }
 
-  async #startSlot(slot: Slot): Promise<void> {
+  async #startSlot(slot: WorkerSlot): Promise<void> {
     const id = `W-${++workerCounter}`;
     const label = `${printable(this.options.name)} ${id}`;
     const loadStart = performance.now();
@@ -155,8 +143,8 @@ export class Model {
         await worker.stop();
         return;
       }
-      slot.worker = worker;
-      slot.failures = 0;
+      slot.attach(worker);
+      slot.backOff.succeeded();
       this.#metrics.modelLoaded({
         model: this.options.name,
         seconds: (performance.now() - loadStart) / 1000,
@@ -165,32 +153,26 @@ export class Model {
       void worker.exited.then((exit) => this.#onExit(slot, worker, exit));
       this.#dispatch();
     } catch (error) {
-      slot.failures += 1;
+      slot.backOff.failed();
       const message = error instanceof Error ? error.message : String(error);
       this.options.logger.error(`model ${label} failed to load: ${printable(message)}`);
       throw error;
     }
   }
 
-  #scheduleRestart(slot: Slot): void {
+  #scheduleRestart(slot: WorkerSlot): void {
     if (this.#stopping) return;
-    const delay = BACK_OFF_MS[Math.min(slot.failures, BACK_OFF_MS.length - 1)]!;
     this.options.logger.info(
-      `model ${printable(this.options.name)}: restarting worker ${slot.index} in ${delay} ms`,
+      `model ${printable(this.options.name)}: restarting worker ${slot.index} in ${slot.backOff.delayMs} ms`,
     );
-    slot.restartTimer = setTimeout(() => {
-      slot.restartTimer = undefined;
+    slot.backOff.schedule(() => {
       this.#track(this.#startSlot(slot)).catch(() => this.#scheduleRestart(slot));
-    }, delay);
+    });
   }
 
-  #onExit(slot: Slot, worker: WorkerProcess, exit: WorkerExit): void {
+  #onExit(slot: WorkerSlot, worker: WorkerProcess, exit: WorkerExit): void {
     if (slot.worker !== worker) return;
-    slot.worker = undefined;
-    this.#clearTimer(slot);
-    const [jobs, ...notStarted] = slot.inflight.splice(0);
-    // The worker runs batches in order: those behind the one it died on never started, so they go back to the queue.
-    this.#queue.unshift(...notStarted.flat());
+    const { running, notStarted } = slot.detach();
     if (!exit.stoppedByServer) {
       const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
       this.options.logger.error(`model ${printable(this.options.name)} ${worker.id} died (${how})`);
@@ -198,14 +180,13 @@ export class Model {
       const cause = exit.signal === "SIGKILL" ? "oom" : "crash";
       if (!this.#stopping) this.#metrics.workerRestart({ model: this.options.name, cause });
     }
-    if (jobs) {
+    if (this.#stopping) {
+      for (const job of [...(running ?? []), ...notStarted]) job.settle(this.#unloading());
+    } else {
+      this.#queue.requeue(notStarted);
       const status = exit.signal === "SIGKILL" && !exit.stoppedByServer ? 507 : 500;
-      for (const job of jobs)
-        job.settle(
-          this.#stopping
-            ? this.#unloading()
-            : { kind: "error", status, type: "InternalServerException", message: "Worker died." },
-        );
+      for (const job of running ?? [])
+        job.settle({ kind: "error", status, type: "InternalServerException", message: "Worker died." });
     }
     this.#scheduleRestart(slot);
     this.#dispatch();
@@ -214,7 +195,7 @@ export class Model {
 
   /** Live workers (loaded, not dead). */
   get liveWorkers(): number {
-    return this.#slots.filter((slot) => slot.worker?.alive).length;
+    return this.#slots.filter((slot) => slot.ready).length;
   }
 
   /** True when the model has a live worker (or was registered with none wanted). */
@@ -243,25 +224,18 @@ export class Model {
    */
   reserve(): QueueTicket | undefined {
     if (this.#stopping || this.options.workers === 0) return undefined;
-    if (this.#waitingJobs() + this.#reserved >= this.options.queueSize) return undefined;
-    this.#reserved += 1;
-    let held = true;
-    const release = () => {
-      if (!held) return;
-      held = false;
-      this.#reserved -= 1;
-    };
+    const place = this.#queue.reserve();
+    if (place === undefined) return undefined;
     return {
       submit: (input) => {
-        if (!held) throw new TypeError("QueueTicket.submit: the ticket was already used or released");
-        release();
+        place.use();
         if (this.#stopping) return Promise.resolve(this.#unloading());
         return new Promise((settle) => {
           this.#queue.push({ input, settle, queuedAt: performance.now() });
           this.#dispatch();
         });
       },
-      release,
+      release: place.release,
     };
   }
 
@@ -284,60 +258,29 @@ export class Model {
     };
   }
 
-  /** Requests not yet started: the queue plus those handed to a worker behind the batch it runs. */
-  #waitingJobs(): number {
-    let waiting = this.#queue.length;
-    for (const slot of this.#slots) for (const jobs of slot.inflight.slice(1)) waiting += jobs.length;
-    return waiting;
-  }
-
   #dispatch(): void {
-    const { batchSize, maxBatchDelayMs } = this.options;
     // Idle workers first; with batchSize 1 a busy worker also gets its next request ahead of time, so it never
     // waits for the front end between requests.
-    const depth = batchSize === 1 ? PIPELINE_DEPTH : 1;
+    const depth = this.options.batchSize === 1 ? PIPELINE_DEPTH : 1;
     for (let pending = 0; pending < depth; pending++) {
       for (const slot of this.#slots) {
         if (this.#queue.length === 0) return;
-        if (slot.worker === undefined || !slot.worker.alive || slot.inflight.length !== pending) continue;
-        if (batchSize > 1 && this.#queue.length < batchSize && !this.#batchDue) {
-          this.#batchTimer ??= setTimeout(() => {
-            this.#batchTimer = undefined;
-            this.#batchDue = true;
-            this.#dispatch();
-          }, maxBatchDelayMs);
-          return;
-        }
-        this.#batchDue = false;
-        clearTimeout(this.#batchTimer);
-        this.#batchTimer = undefined;
-        this.#send(slot, slot.worker, this.#queue.splice(0, batchSize));
+        if (!slot.ready || slot.depth !== pending) continue;
+        if (!this.#batch.ready(this.#queue.length)) return;
+        this.#send(slot, slot.worker!, this.#queue.take(this.options.batchSize));
       }
     }
   }
 
-  /**
-   * Arms the slot's request timer for the batch now running (inflight[0]). One timer per slot, re-armed with
-   * refresh() rather than a new setTimeout per request; when it fires with nothing in flight it does nothing.
-   */
-  #startTimer(slot: Slot): void {
-    if (slot.inflight.length === 0) return;
-    if (slot.timer === undefined) {
-      slot.timer = setTimeout(() => this.#onTimeout(slot), this.options.requestTimeoutMs);
-      slot.timer.unref();
-    } else slot.timer.refresh();
-  }
-
-  #onTimeout(slot: Slot): void {
-    const worker = slot.worker;
-    const jobs = slot.inflight[0];
-    if (worker === undefined || jobs === undefined) return;
-    const [, ...notStarted] = slot.inflight.splice(0);
-    this.#queue.unshift(...notStarted.flat());
+  #onTimeout(slot: WorkerSlot): void {
+    const worker = slot.worker!;
+    // Detach first so nothing more is sent to the worker being killed; its exit is then not reported again.
+    const { running, notStarted } = slot.detach();
+    this.#queue.requeue(notStarted);
     this.options.logger.error(
       `model ${printable(this.options.name)} ${worker.id} did not respond within ${this.options.requestTimeoutMs} ms; replacing it`,
     );
-    for (const job of jobs) {
+    for (const job of running ?? []) {
       job.settle({
         kind: "error",
         status: 500,
@@ -346,30 +289,18 @@ export class Model {
       });
     }
     this.#metrics.workerRestart({ model: this.options.name, cause: "timeout" });
-    // Detach first so nothing more is sent to the worker being killed; its exit is then not reported again.
-    slot.worker = undefined;
-    this.#clearTimer(slot);
     worker.kill();
     this.#scheduleRestart(slot);
     this.#dispatch();
     this.#notifyIdle();
   }
 
-  #clearTimer(slot: Slot): void {
-    clearTimeout(slot.timer);
-    slot.timer = undefined;
-  }
-
-  #send(slot: Slot, worker: WorkerProcess, jobs: Job[]): void {
-    slot.inflight.push(jobs);
+  #send(slot: WorkerSlot, worker: WorkerProcess, jobs: Job[]): void {
     const now = performance.now();
+    slot.sent(jobs, now);
     if (this.#metrics.enabled) {
       for (const job of jobs)
         this.#metrics.queueWait({ model: this.options.name, seconds: (now - job.queuedAt) / 1000 });
-    }
-    if (slot.inflight.length === 1) {
-      slot.runningSince = now;
-      this.#startTimer(slot);
     }
     worker.predict(jobs.map((job) => job.input)).then(
       (reply) => this.#onReply(slot, worker, jobs, reply),
@@ -384,16 +315,13 @@ export class Model {
     );
   }
 
-  #onReply(slot: Slot, worker: WorkerProcess, jobs: Job[], reply: PredictReply): void {
-    if (slot.worker !== worker || slot.inflight[0] !== jobs) return;
-    slot.inflight.shift();
+  #onReply(slot: WorkerSlot, worker: WorkerProcess, jobs: Job[], reply: PredictReply): void {
+    const ranMs = slot.answered(worker, jobs, performance.now());
+    if (ranMs === undefined) return;
     if (this.#metrics.enabled) {
-      const now = performance.now();
-      this.#metrics.inference({ model: this.options.name, seconds: (now - slot.runningSince) / 1000 });
-      slot.runningSince = now;
+      this.#metrics.inference({ model: this.options.name, seconds: ranMs / 1000 });
       if (reply.metrics !== undefined) this.#metrics.handlerMetrics(this.options.name, reply.metrics);
     }
-    this.#startTimer(slot);
     jobs.forEach((job, index) => job.settle(this.#outcome(reply, index, job)));
     this.#dispatch();
     this.#notifyIdle();
@@ -425,29 +353,35 @@ export class Model {
       let state: WorkerState;
       if (worker?.alive) {
         if (worker.pid !== undefined) workerPids.push(worker.pid);
-        inFlight += slot.inflight[0]?.length ?? 0;
-        state = this.#stopping ? "unloading" : slot.inflight.length > 0 ? "busy" : "idle";
-      } else state = slot.restartTimer !== undefined ? "restarting" : "starting";
+        inFlight += slot.running?.length ?? 0;
+        state = this.#stopping ? "unloading" : slot.depth > 0 ? "busy" : "idle";
+      } else state = slot.backOff.pending ? "restarting" : "starting";
       workers[state] = (workers[state] ?? 0) + 1;
     }
-    return { model: this.options.name, inFlight, queued: this.#waitingJobs(), workers, workerPids };
+    return { model: this.options.name, inFlight, queued: this.#queue.waiting, workers, workerPids };
   }
 
   get idle(): boolean {
-    return this.#queue.length === 0 && this.#slots.every((slot) => slot.inflight.length === 0);
+    return this.#queue.length === 0 && this.#slots.every((slot) => slot.depth === 0);
   }
 
   #notifyIdle(): void {
     if (!this.idle) return;
-    const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
-    for (const resolve of waiters) resolve();
+    for (const done of [...this.#idleWaiters]) done();
   }
 
-  /** Resolves when nothing is queued or in flight. */
-  whenIdle(): Promise<void> {
-    if (this.idle) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  /** Resolves when nothing is queued or in flight, or when `signal` aborts (e.g. `AbortSignal.timeout(graceMs)`). */
+  whenIdle(signal?: AbortSignal): Promise<void> {
+    if (this.idle || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.#idleWaiters.delete(done);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      this.#idleWaiters.add(done);
+      signal?.addEventListener("abort", done, { once: true });
+    });
   }
 
   /**
@@ -458,23 +392,18 @@ export class Model {
     this.#stopping = true;
     this.#stopController.abort();
     await Promise.all(this.#loading);
-    clearTimeout(this.#batchTimer);
-    for (const job of this.#queue.splice(0)) {
-      job.settle({
-        kind: "error",
-        status: 503,
-        type: "ServiceUnavailableException",
-        message: `Model ${this.options.name} is unloading.`,
-      });
-    }
+    this.#batch.cancel();
+    for (const job of this.#queue.drain()) job.settle(this.#unloading());
     await Promise.all(
       this.#slots.map(async (slot) => {
-        clearTimeout(slot.restartTimer);
-        this.#clearTimer(slot);
+        slot.cancelTimers();
         const worker = slot.worker;
-        if (worker !== undefined) {
-          await worker.stop(graceMs);
-          slot.worker = undefined;
+        if (worker === undefined) return;
+        await worker.stop(graceMs);
+        // Normally #onExit has answered its batches by now; whatever is left is answered here.
+        if (slot.worker === worker) {
+          const { running, notStarted } = slot.detach();
+          for (const job of [...(running ?? []), ...notStarted]) job.settle(this.#unloading());
         }
       }),
     );

@@ -150,7 +150,7 @@ export class ModelRegistry {
     const entry = this.#entries.get(name);
     if (entry === undefined) throw new HttpError(404, "ModelNotFoundException", `Model not found: ${name}`);
     this.#entries.delete(name);
-    await waitAtMost(entry.model.whenIdle(), graceMs);
+    await entry.model.whenIdle(AbortSignal.timeout(graceMs));
     // Past the grace, a worker still busy is killed at once: the caller's own deadline is near.
     await entry.model.stop(entry.model.idle ? undefined : 0);
     await entry.source.cleanup();
@@ -184,11 +184,4 @@ export class ModelRegistry {
     workerEnv.SAGEMAKER_MULTI_MODEL = config.multiModel ? "true" : "false";
     return workerEnv;
   }
-}
-
-/** Resolves when `promise` does or after `ms`, whichever is first. */
-export async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }

@@ -30,4 +30,26 @@ describe("drain and stop", () => {
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ type: "ServiceUnavailableException" });
   });
+
+  it("answers a request handed to a worker behind the running one with 503 when the close grace ends", async () => {
+    const { server, url, log } = await serve({ handlerService: "sleep_handler", metricsPort: 0 });
+    const running = fetch(url("/invocations"), { method: "POST", body: "300" });
+    await waitFor(() => log.lines.some((line) => line.includes("sleeping 300")), {
+      description: "the slow request is running",
+    });
+    const behind = fetch(url("/invocations"), { method: "POST", body: "301" });
+    // With batchSize 1 the worker is handed the next request while it runs one: it counts as queued until it starts.
+    const metrics = `http://127.0.0.1:${server.metricsPort!}/metrics`;
+    await waitFor(
+      async () => /^sagemaker_serve_requests_queued\{[^}]*\} 1$/m.test(await (await fetch(metrics)).text()),
+      {
+        description: "the second request waits in the worker's pipeline",
+      },
+    );
+    await server.close(500);
+    for (const response of [await running, await behind]) {
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ type: "ServiceUnavailableException" });
+    }
+  });
 });
