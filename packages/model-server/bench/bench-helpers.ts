@@ -1,4 +1,4 @@
-import { execFile, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { access, readFile, readdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -88,4 +88,31 @@ export async function groupRssKb(pgid: number): Promise<number> {
     }
   }
   return total;
+}
+
+/**
+ * Starts a baseline server on a free port — gunicorn + Flask with `workers` sync workers, or the in-process
+ * ThreadingHTTPServer — waits until it is healthy, runs `measure` against its base URL, and stops it.
+ */
+export async function withBaseline<T>(
+  kind: "gunicorn" | "threading",
+  workers: number,
+  measure: (base: string, child: ChildProcess) => Promise<T>,
+): Promise<T> {
+  const port = await freePort();
+  const bench = fileURLToPath(new URL(".", import.meta.url));
+  const [command, args] =
+    kind === "gunicorn"
+      ? [
+          await ensureVenv(),
+          ["-k", "sync", "-w", String(workers), "-b", `127.0.0.1:${port}`, "--chdir", bench, "flask_app:app"],
+        ]
+      : ["python3", [`${bench}threading_server.py`, String(port)]];
+  const child = spawn(command, args, { stdio: "ignore", detached: true });
+  try {
+    await waitHealthy(`http://127.0.0.1:${port}/ping`);
+    return await measure(`http://127.0.0.1:${port}`, child);
+  } finally {
+    await stopChild(child);
+  }
 }

@@ -1,9 +1,9 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { it } from "vitest";
 import { startModelServer } from "../src/index.ts";
-import { echoConfig, ensureVenv, freePort, groupRssKb, stopChild, waitHealthy } from "./bench-helpers.ts";
+import { echoConfig, groupRssKb, waitHealthy, withBaseline } from "./bench-helpers.ts";
 
 // `pnpm --filter @sagemaker-serve/model-server bench:payload`: the echo handler with 2 workers under our server,
 // gunicorn + Flask and ThreadingHTTPServer, with bodies of 64 KiB to 32 MiB at concurrency 1 and 4. Each run sends
@@ -118,30 +118,12 @@ it("benchmarks real-sized payloads against gunicorn + Flask and ThreadingHTTPSer
   await printing.close();
 
   if (process.env.BENCH_ONLY !== "builtin") {
-    const gunicorn = await ensureVenv();
-    const gPort = await freePort();
-    const g = spawn(
-      gunicorn,
-      ["-k", "sync", "-w", "2", "-b", `127.0.0.1:${gPort}`, "--chdir", BENCH, "flask_app:app"],
-      { stdio: "ignore", detached: true },
+    await withBaseline("gunicorn", 2, (base, g) =>
+      measure("gunicorn + Flask", base, () => groupRssKb(g.pid!), table),
     );
-    try {
-      await waitHealthy(`http://127.0.0.1:${gPort}/ping`);
-      await measure("gunicorn + Flask", `http://127.0.0.1:${gPort}`, () => groupRssKb(g.pid!), table);
-    } finally {
-      await stopChild(g);
-    }
-    const tPort = await freePort();
-    const t = spawn("python3", [`${BENCH}threading_server.py`, String(tPort)], {
-      stdio: "ignore",
-      detached: true,
-    });
-    try {
-      await waitHealthy(`http://127.0.0.1:${tPort}/ping`);
-      await measure("ThreadingHTTPServer", `http://127.0.0.1:${tPort}`, () => groupRssKb(t.pid!), table);
-    } finally {
-      await stopChild(t);
-    }
+    await withBaseline("threading", 2, (base, t) =>
+      measure("ThreadingHTTPServer", base, () => groupRssKb(t.pid!), table),
+    );
   }
 
   const oursRows = table.get("sagemaker-serve")!;

@@ -1,10 +1,10 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { it } from "vitest";
 import { startModelServer, type ModelServerHandle } from "../src/index.ts";
-import { echoConfig, ensureVenv, freePort, rssKb, stopChild, waitHealthy } from "./bench-helpers.ts";
+import { echoConfig, rssKb, waitHealthy, withBaseline } from "./bench-helpers.ts";
 import { wrk, type WrkResult } from "./wrk.ts";
 
 // `pnpm --filter @sagemaker-serve/model-server bench`: the echo handler with 2 workers under our server, under
@@ -75,36 +75,11 @@ it("benchmarks the built-in server against gunicorn + Flask and ThreadingHTTPSer
     console.log(`/ping p99 while saturated ${oursPing.p99.toFixed(2)} ms; cold start ${coldMs} ms`);
     return;
   }
-  const gunicorn = await ensureVenv();
-  const gPort = await freePort();
-  const g = spawn(
-    gunicorn,
-    ["-k", "sync", "-w", String(WORKERS), "-b", `127.0.0.1:${gPort}`, "--chdir", BENCH, "flask_app:app"],
-    {
-      stdio: "ignore",
-      detached: true,
-    },
-  );
-  let gPing: WrkResult;
-  try {
-    await waitHealthy(`http://127.0.0.1:${gPort}/ping`);
-    await measure("gunicorn + Flask", `http://127.0.0.1:${gPort}`, table);
-    gPing = await pingWhileSaturated(`http://127.0.0.1:${gPort}`);
-  } finally {
-    await stopChild(g);
-  }
-
-  const tPort = await freePort();
-  const t = spawn("python3", [`${BENCH}threading_server.py`, String(tPort)], {
-    stdio: "ignore",
-    detached: true,
+  const gPing = await withBaseline("gunicorn", WORKERS, async (base) => {
+    await measure("gunicorn + Flask", base, table);
+    return pingWhileSaturated(base);
   });
-  try {
-    await waitHealthy(`http://127.0.0.1:${tPort}/ping`);
-    await measure("ThreadingHTTPServer", `http://127.0.0.1:${tPort}`, table);
-  } finally {
-    await stopChild(t);
-  }
+  await withBaseline("threading", WORKERS, (base) => measure("ThreadingHTTPServer", base, table));
 
   console.log("\nratios (builtin / other): req/s and p99");
   for (const other of ["gunicorn + Flask", "ThreadingHTTPServer"]) {
@@ -117,7 +92,7 @@ it("benchmarks the built-in server against gunicorn + Flask and ThreadingHTTPSer
     }
   }
   console.log(
-    `\n/ping while /invocations is saturated (c=64): builtin p50 ${oursPing.p50.toFixed(2)} ms p99 ${oursPing.p99.toFixed(2)} ms; gunicorn + Flask p50 ${gPing!.p50.toFixed(2)} ms p99 ${gPing!.p99.toFixed(2)} ms`,
+    `\n/ping while /invocations is saturated (c=64): builtin p50 ${oursPing.p50.toFixed(2)} ms p99 ${oursPing.p99.toFixed(2)} ms; gunicorn + Flask p50 ${gPing.p50.toFixed(2)} ms p99 ${gPing.p99.toFixed(2)} ms`,
   );
   console.log(
     `cold start, startModelServer() to first healthy /ping with one model (${WORKERS} workers): ${coldMs} ms (+ ${nodeBootMs} ms for a bare node process to start)`,
