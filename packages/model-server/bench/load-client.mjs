@@ -6,7 +6,7 @@ import console from "node:console";
 import { randomBytes } from "node:crypto";
 import { Agent, request } from "node:http";
 import process from "node:process";
-import { setTimeout as sleep } from "node:timers/promises";
+import { Worker } from "node:worker_threads";
 
 const { url, bytes, concurrency, requests, pingUrl } = JSON.parse(process.argv[2]);
 const body = randomBytes(bytes);
@@ -52,30 +52,49 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
-let running = true;
+// /ping is timed on its own thread and connection, so the load this process generates (and checks) does not delay
+// the measurement itself.
+const PING_LOOP = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { Agent, request } = require("node:http");
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 const pings = [];
-async function pingLoop() {
-  const pingAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+let running = true;
+parentPort.on("message", () => (running = false));
+(async () => {
   while (running) {
     const started = process.hrtime.bigint();
     await new Promise((resolve, reject) => {
-      request(pingUrl, { agent: pingAgent }, (res) => {
+      request(workerData, { agent }, (res) => {
         res.resume();
         res.on("end", resolve);
-      })
-        .on("error", reject)
-        .end();
+      }).on("error", reject).end();
     });
     pings.push(Number(process.hrtime.bigint() - started) / 1e6);
-    await sleep(10);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  pingAgent.destroy();
+  agent.destroy();
+  parentPort.postMessage(pings);
+})();
+`;
+
+function startPinging() {
+  if (!pingUrl) return () => Promise.resolve([]);
+  const worker = new Worker(PING_LOOP, { eval: true, workerData: pingUrl });
+  const done = new Promise((resolve, reject) => {
+    worker.once("message", (pings) => void worker.terminate().then(() => resolve(pings), reject));
+    worker.once("error", reject);
+  });
+  return () => {
+    worker.postMessage("stop");
+    return done;
+  };
 }
 
 await post(); // warm-up: connections and worker buffers
 const latencies = [];
 let next = 0;
-const pinging = pingUrl ? pingLoop() : Promise.resolve();
+const stopPinging = startPinging();
 const started = process.hrtime.bigint();
 await Promise.all(
   Array.from({ length: concurrency }, async () => {
@@ -86,8 +105,7 @@ await Promise.all(
   }),
 );
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-running = false;
-await pinging;
+const pings = await stopPinging();
 agent.destroy();
 latencies.sort((a, b) => a - b);
 pings.sort((a, b) => a - b);

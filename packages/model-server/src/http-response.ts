@@ -46,6 +46,9 @@ export function sendError(res: ServerResponse, requestId: string, error: HttpErr
   sendJson(res, requestId, body.code, body);
 }
 
+/** Responses up to this size are joined and sent with one `end`. */
+const SINGLE_WRITE_BYTES = 64 * 1024;
+
 /** The handler's answer: its status, phrase, headers and content type, then MMS's own headers over them. */
 export function sendResult(res: ServerResponse, requestId: string, result: PredictResult): void {
   if (res.headersSent || res.destroyed) return;
@@ -58,8 +61,8 @@ export function sendResult(res: ServerResponse, requestId: string, result: Predi
   res.setHeader("content-length", result.bodyBytes);
   res.setHeader("x-request-id", requestId);
   if (result.status >= 400) res.setHeader("connection", "close");
-  if (result.body.length <= 1) {
-    res.end(result.body[0]);
+  if (result.body.length <= 1 || result.bodyBytes <= SINGLE_WRITE_BYTES) {
+    res.end(result.body.length === 1 ? result.body[0] : Buffer.concat(result.body, result.bodyBytes));
     return;
   }
   // The worker's chunks go out as they came, corked into one vectored write.

@@ -65,6 +65,9 @@ export interface WorkerStartOptions {
   signal?: AbortSignal;
 }
 
+/** Frames up to this size are joined and written at once. */
+const SINGLE_WRITE_BYTES = 64 * 1024;
+
 function forwardLines(stream: NodeJS.ReadableStream | null, write: (line: string) => void): void {
   if (stream === null) return;
   const splitter = new LineSplitter({ onLine: write });
@@ -251,14 +254,24 @@ export class WorkerProcess {
     if (this.#exit !== undefined) return Promise.reject(new WorkerGoneError(this.#exit));
     return new Promise((resolve, reject) => {
       this.#waiting.push({ resolve, reject });
-      // Head and bodies go out in one writev: no concatenation of megabyte bodies.
-      this.#socket.cork();
-      this.#socket.write(encodeFrameHead(header, parts));
+      const head = encodeFrameHead(header, parts);
+      const chunks: Buffer[] = [head];
+      let bytes = head.length;
       for (const part of parts) {
-        if (Buffer.isBuffer(part)) {
-          if (part.length > 0) this.#socket.write(part);
-        } else for (const chunk of part) if (chunk.length > 0) this.#socket.write(chunk);
+        for (const chunk of Buffer.isBuffer(part) ? [part] : part) {
+          if (chunk.length === 0) continue;
+          chunks.push(chunk);
+          bytes += chunk.length;
+        }
       }
+      // A small frame is one plain write (cheaper than writev); a large one goes out as head and bodies in one
+      // writev, never concatenated.
+      if (bytes <= SINGLE_WRITE_BYTES) {
+        this.#socket.write(chunks.length === 1 ? head : Buffer.concat(chunks, bytes));
+        return;
+      }
+      this.#socket.cork();
+      for (const chunk of chunks) this.#socket.write(chunk);
       this.#socket.uncork();
     });
   }
