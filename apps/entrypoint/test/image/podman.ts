@@ -95,6 +95,10 @@ export async function buildImage(options: { dockerfile: string; tag: string; bas
     "--quiet",
     "--pull=never",
     ...RUNTIME,
+    // RUN steps (apt-get) on the host's network: the default bridge needs CNI and iptables, which a root PATH
+    // without /usr/sbin does not find.
+    "--network",
+    "host",
     "--from",
     base,
     "--file",
