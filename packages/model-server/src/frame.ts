@@ -36,8 +36,10 @@ export function encodeFrameHead(
   header: Record<string, unknown>,
   parts: ReadonlyArray<Uint8Array | readonly Uint8Array[]>,
 ): Buffer {
-  const lengths = parts.map(partLength);
-  const json = JSON.stringify({ ...header, parts: lengths });
+  // The caller's header object gets its parts list set in place: a spread copy doubles the cost of stringify.
+  header.parts = parts.map(partLength);
+  const lengths = header.parts as number[];
+  const json = JSON.stringify(header);
   const jsonLength = Buffer.byteLength(json, "utf8");
   let blobLength = 0;
   for (const length of lengths) blobLength += length;

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { BodyBudget } from "./body-budget.ts";
 import { HttpError } from "./http-response.ts";
+import { idleWatchFor } from "./idle-watch.ts";
 
 export interface ReadBodyOptions {
   /** Largest body accepted (413 past it). */
@@ -68,13 +69,11 @@ export function readRequestBody(
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const timer = setTimeout(
-      () =>
-        fail(new HttpError(408, "RequestTimeoutException", `Request body stalled for ${idleTimeoutMs} ms.`)),
-      idleTimeoutMs,
+    const idle = idleWatchFor(idleTimeoutMs).watch(() =>
+      fail(new HttpError(408, "RequestTimeoutException", `Request body stalled for ${idleTimeoutMs} ms.`)),
     );
     const cleanup = () => {
-      clearTimeout(timer);
+      idle.stop();
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("error", onError);
@@ -88,7 +87,7 @@ export function readRequestBody(
       reject(error);
     };
     const onData = (chunk: Buffer) => {
-      timer.refresh();
+      idle.touch();
       if (size + chunk.length > (declared ?? limitBytes)) {
         fail(
           declared === undefined
