@@ -19,6 +19,7 @@ describe("no handler can take the server down", () => {
       ["status-big", "response status 99999 is not an HTTP status"],
       ["status-bool", "response status must be an int, got True"],
       ["phrase-object", "response phrase must be a str, got ['x']"],
+      ["phrase-huge", "response phrase is longer than 1024 characters"],
       ["header-name-crlf", "is not an HTTP token"],
       ["header-value-crlf", "holds characters HTTP cannot carry"],
       ["header-name-int", "response header name 5 is not an HTTP token"],

@@ -12,6 +12,7 @@ logger = logging.getLogger("sagemaker_serve_worker.service")
 
 # What clients accept: Node's http client refuses responses with more than 16 KiB of headers.
 MAX_RESPONSE_HEADER_BYTES = 8192
+MAX_RESPONSE_PHRASE_CHARS = 1024
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _BAD_VALUE_CHAR = re.compile(r"[^\t\x20-\x7e\x80-\xff]")
 
@@ -65,6 +66,8 @@ def _response_metadata(context, idx):
         phrase = ""
     if not isinstance(phrase, str):
         raise HandlerResponseError("response phrase must be a str, got {}".format(_describe(phrase)))
+    if len(phrase) > MAX_RESPONSE_PHRASE_CHARS:
+        raise HandlerResponseError("response phrase is longer than {} characters".format(MAX_RESPONSE_PHRASE_CHARS))
     content_type = context.get_response_content_type(idx)
     if content_type is not None:
         content_type = _header_text("response content type", content_type, False)
