@@ -41,7 +41,14 @@ export async function searchServerProcesses(
       return state === undefined || isGoneState(state.state) ? undefined : pid;
     }),
   );
-  return { pids: matches.filter((pid): pid is number => pid !== undefined), scope: scope.kind };
+  let pids = matches.filter((pid): pid is number => pid !== undefined);
+  if (scope.kind === "descendants" && pids.length > 0) {
+    // The tree was read before the argvs: a process that left it since (orphaned, then exec'd into the server)
+    // matched on its new argv under its old parent. Only those still descendants now count.
+    const still = new Set(await listDescendants(scope.of, scope.source));
+    pids = pids.filter((pid) => still.has(pid));
+  }
+  return { pids, scope: scope.kind };
 }
 
 /** The toolkit's own words for each main class (sagemaker-inference-toolkit, sagemaker-pytorch-inference-toolkit). */
