@@ -98,7 +98,8 @@ class Channel(object):
         return header, parts
 
     def write(self, header, parts=()):
-        """Sends a frame: `header` (a dict, JSON without NaN) and `parts` (bytes-like), in one vectored send."""
+        """Sends a frame: `header` (a dict, JSON without NaN) and `parts` (bytes-like): up to 64 KiB joined in one send,
+        larger ones as one vectored send of the head and the parts, never joined."""
         views = [memoryview(part).cast("B") for part in parts]
         header = dict(header, parts=[view.nbytes for view in views])
         encoded = json.dumps(header, separators=(",", ":"), allow_nan=False).encode("utf-8")
