@@ -45,7 +45,9 @@ def _header_text(what, value, allow_int):
     if not isinstance(value, str):
         raise HandlerResponseError("{} must be a str, got {} {}".format(what, type(value).__name__, _describe(value)))
     if _BAD_VALUE_CHAR.search(value):
-        raise HandlerResponseError("{} {} holds characters HTTP cannot carry (CR, LF, NUL, ...)".format(what, _describe(value)))
+        raise HandlerResponseError(
+            "{} {} holds characters HTTP cannot carry (CR, LF, NUL, ...)".format(what, _describe(value))
+        )
     return value
 
 
